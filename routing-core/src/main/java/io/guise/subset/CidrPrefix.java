@@ -11,14 +11,19 @@ import java.util.regex.Pattern;
  * {@code 2001:db8::/32}. Immutable and thread-safe.
  *
  * <p>Parsing keeps prefixes whose host bits are set (such as {@code 10.1.2.3/8}) so
- * that a validator can report them with their canonical form; {@link #isCanonical()}
- * tells them apart. IPv4-mapped IPv6 text ({@code ::ffff:10.0.0.0/104}) stays an
- * IPv6 prefix.
+ * that a validator can report them with their canonical form. {@link #isCanonical()}
+ * reports whether host bits were set, and {@link #text()} returns the input for error
+ * messages. IPv4-mapped
+ * IPv6 text ({@code ::ffff:10.0.0.0/104}) stays an IPv6 prefix. IPv4 octets with a
+ * leading zero ({@code 010.0.0.0}) are rejected because some parsers read them as
+ * octal.
  */
 public final class CidrPrefix {
 
-    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("(0|[1-9]\\d{0,2})(\\.(0|[1-9]\\d{0,2})){3}");
+    // The first character must be a hex digit or ':', because InetAddress.getByName
+    // resolves any other text through DNS instead of parsing it as a literal.
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*");
 
     private final boolean ipv4;
     private final int length;
@@ -26,13 +31,21 @@ public final class CidrPrefix {
     private final long high;
     private final long low;
     private final boolean canonical;
+    private final String text;
 
-    private CidrPrefix(boolean ipv4, int length, long high, long low, boolean canonical) {
+    private CidrPrefix(boolean ipv4, int length, long high, long low, boolean canonical, String text) {
         this.ipv4 = ipv4;
         this.length = length;
         this.high = high;
         this.low = low;
         this.canonical = canonical;
+        this.text = text;
+    }
+
+    /** Creates the canonical IPv4 prefix {@code bits/length}, clearing host bits. */
+    static CidrPrefix ofIpv4(int bits, int length) {
+        final long masked = (bits & 0xFFFF_FFFFL) & maskLow32(length);
+        return new CidrPrefix(true, length, 0, masked, true, formatIpv4(masked) + "/" + length);
     }
 
     /**
@@ -53,15 +66,12 @@ public final class CidrPrefix {
         final byte[] bytes = parseLiteral(addressText);
         if (bytes == null) {
             throw new IllegalArgumentException(
-                    "'" + text + "' is not a CIDR prefix (expected: an IPv4 or IPv6 literal before '/')");
+                    "'" + text + "' is not a CIDR prefix (expected: an IPv4 or IPv6 literal before '/',"
+                    + " with no leading zeros in IPv4 octets)");
         }
+
         final int maxLength = bytes.length * 8;
-        final int length;
-        try {
-            length = lengthText.matches("\\d{1,3}") ? Integer.parseInt(lengthText) : -1;
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException(e);
-        }
+        final int length = lengthText.matches("0|[1-9]\\d{0,2}") ? Integer.parseInt(lengthText) : -1;
         if (length < 0 || length > maxLength) {
             throw new IllegalArgumentException("'" + text + "' has an invalid prefix length (expected: 0-"
                     + maxLength + ")");
@@ -69,13 +79,13 @@ public final class CidrPrefix {
         if (bytes.length == 4) {
             final long value = toInt(bytes, 0) & 0xFFFF_FFFFL;
             final long masked = value & maskLow32(length);
-            return new CidrPrefix(true, length, 0, masked, masked == value);
+            return new CidrPrefix(true, length, 0, masked, masked == value, text);
         }
         final long hi = toLong(bytes, 0);
         final long lo = toLong(bytes, 8);
         final long maskedHi = hi & maskHigh(length);
         final long maskedLo = lo & maskLow(length);
-        return new CidrPrefix(false, length, maskedHi, maskedLo, maskedHi == hi && maskedLo == lo);
+        return new CidrPrefix(false, length, maskedHi, maskedLo, maskedHi == hi && maskedLo == lo, text);
     }
 
     /**
@@ -84,7 +94,7 @@ public final class CidrPrefix {
      */
     static byte[] parseLiteral(String text) {
         final boolean v4 = IPV4_LITERAL.matcher(text).matches();
-        final boolean v6 = !v4 && IPV6_LITERAL.matcher(text).matches();
+        final boolean v6 = !v4 && text.indexOf(':') >= 0 && IPV6_LITERAL.matcher(text).matches();
         if (!v4 && !v6) {
             return null;
         }
@@ -101,8 +111,8 @@ public final class CidrPrefix {
             return bytes;
         }
         try {
-            // A text that matches the IPv6 pattern has a colon, so getByName parses it
-            // as a literal and never queries DNS.
+            // A text that matches the IPv6 pattern starts with a hex digit or ':' and has
+            // a colon, so getByName parses it as a literal and never queries DNS.
             final byte[] bytes = InetAddress.getByName(text).getAddress();
             if (bytes.length == 16) {
                 return bytes;
@@ -144,6 +154,14 @@ public final class CidrPrefix {
         return length;
     }
 
+    /**
+     * Returns the text this prefix was parsed from, such as {@code 10.1.2.3/8}, which may
+     * differ from the canonical {@link #toString()}.
+     */
+    public String text() {
+        return text;
+    }
+
     /** Returns whether the parsed text had no host bits set. */
     public boolean isCanonical() {
         return canonical;
@@ -177,8 +195,7 @@ public final class CidrPrefix {
     @Override
     public String toString() {
         if (ipv4) {
-            return ((low >>> 24) & 0xFF) + "." + ((low >>> 16) & 0xFF) + "." + ((low >>> 8) & 0xFF) + "."
-                    + (low & 0xFF) + "/" + length;
+            return formatIpv4(low) + "/" + length;
         }
         return formatIpv6(high, low) + "/" + length;
     }
@@ -200,8 +217,14 @@ public final class CidrPrefix {
         return Long.hashCode(high * 31 + low) * 31 + length + (ipv4 ? 1 : 0);
     }
 
-    /** Formats 128 bits in RFC 5952 form: lower case, the longest run of zero groups as "::". */
+    /**
+     * Formats 128 bits in RFC 5952 form: lower case, the first longest run of two or more
+     * zero groups as "::", and IPv4-mapped addresses as {@code ::ffff:a.b.c.d}.
+     */
     static String formatIpv6(long high, long low) {
+        if (high == 0 && (low >>> 32) == 0xFFFF) {
+            return "::ffff:" + formatIpv4(low);
+        }
         final int[] groups = new int[8];
         for (int i = 0; i < 4; i++) {
             groups[i] = (int) (high >>> (48 - 16 * i)) & 0xFFFF;
@@ -237,6 +260,11 @@ public final class CidrPrefix {
             text.append(Integer.toHexString(groups[i]));
         }
         return text.toString();
+    }
+
+    /** Formats the low 32 bits of {@code bits} as a dotted-quad IPv4 address. */
+    private static String formatIpv4(long bits) {
+        return ((bits >>> 24) & 0xFF) + "." + ((bits >>> 16) & 0xFF) + "." + ((bits >>> 8) & 0xFF) + "." + (bits & 0xFF);
     }
 
     private static long maskLow32(int length) {
