@@ -12,7 +12,6 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import io.guise.validation.Violation;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,7 +33,8 @@ import java.util.stream.Collectors;
 final class ProtoTreeReader {
 
     private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_]+");
-    private static final Pattern INTEGER_TEXT = Pattern.compile("-?[0-9]{1,40}");
+    // Plain decimal only, because YAML 1.1 reads 017 as octal 15 and 0x50 as 80.
+    private static final Pattern DECIMAL_INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,39})");
     private static final BigInteger INT_MIN = BigInteger.valueOf(Integer.MIN_VALUE);
     private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
     private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
@@ -230,14 +230,16 @@ final class ProtoTreeReader {
      */
     private JsonNode readInteger(FieldDescriptor field, String path) throws IOException {
         final JsonToken token = parser.currentToken();
-        final BigInteger value;
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            value = parser.getBigIntegerValue();
-        } else if (token == JsonToken.VALUE_STRING && INTEGER_TEXT.matcher(parser.getText()).matches()) {
-            value = new BigInteger(parser.getText());
-        } else {
+        if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_STRING) {
             return typeMismatch(path, expectedElementType(field));
         }
+        if (!DECIMAL_INTEGER.matcher(parser.getText()).matches()) {
+            final String expected = token == JsonToken.VALUE_STRING
+                    ? expectedElementType(field)
+                    : "an integer in plain decimal without leading zeros, such as 15";
+            return typeMismatch(path, expected);
+        }
+        final BigInteger value = new BigInteger(parser.getText());
         final BigInteger min;
         final BigInteger max;
         switch (field.getType()) {
@@ -280,8 +282,12 @@ final class ProtoTreeReader {
         if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
             return typeMismatch(path, expectedElementType(field));
         }
-        final BigDecimal value = parser.getDecimalValue();
-        final double asDouble = value.doubleValue();
+        double asDouble;
+        try {
+            asDouble = parser.getDecimalValue().doubleValue();
+        } catch (NumberFormatException e) {
+            asDouble = Double.POSITIVE_INFINITY; // an exponent beyond the range of BigDecimal
+        }
         if (Double.isInfinite(asDouble)) {
             addProblem(path, describeCurrentValue() + " (expected: a number within the range of a double)");
             return null;

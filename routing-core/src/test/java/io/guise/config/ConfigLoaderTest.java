@@ -223,6 +223,23 @@ class ConfigLoaderTest {
                 + "(expected: an integer from -2147483648 to 2147483647)");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"017", "0x50", "1_000", "+80"})
+    void yamlNonDecimalInteger_rejected(String text) {
+        // YAML 1.1 would read 017 as octal 15, which nobody writing a port means.
+        final ConfigException e = parseError("personas:\n  - port: " + text + "\n", Format.YAML);
+        assertThat(e.problems()).containsExactly("ap.conf:2: personas[0].port: " + text
+                + " (expected: an integer in plain decimal without leading zeros, such as 15)");
+    }
+
+    @Test
+    void exponentOverflow_reportedWithPath() {
+        final ConfigException e = parseError("{\"personas\": [{\"error_rate_percent\": 1e9999999999}]}",
+                Format.JSON);
+        assertThat(e.problems()).containsExactly("ap.conf:1: personas[0].error_rate_percent: 1e9999999999 "
+                + "(expected: a number within the range of a double)");
+    }
+
     @Test
     void int64Overflow_reportedWithPath() {
         final ConfigException e = parseError("{\"seed\": \"9223372036854775808\"}", Format.JSON);
@@ -408,6 +425,31 @@ class ConfigLoaderTest {
                 assertThatThrownBy(() -> ConfigLoader.parseAccessPoint(text, format, "random"))
                         .as("bytes %s as %s", Arrays.toString(bytes), format)
                         .isInstanceOf(ConfigException.class);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"full-access-point.json", "full-access-point.yaml"})
+    void mutatedConfig_onlyConfigException(String name) throws Exception {
+        final String original = resource(name);
+        final Format format = name.endsWith(".json") ? Format.JSON : Format.YAML;
+        final String replacements = "{}[]:,\"'-#&*!|>\n 0a.";
+        final Random random = new Random(7);
+        for (int i = 0; i < 2000; i++) {
+            final StringBuilder text = new StringBuilder(original);
+            for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+                final int at = random.nextInt(text.length());
+                if (random.nextBoolean()) {
+                    text.deleteCharAt(at);
+                } else {
+                    text.setCharAt(at, replacements.charAt(random.nextInt(replacements.length())));
+                }
+            }
+            final String mutated = text.toString();
+            final Throwable thrown = catchThrowable(() -> ConfigLoader.parseAccessPoint(mutated, format, name));
+            if (thrown != null) {
+                assertThat(thrown).as("mutation %d of %s", i, name).isInstanceOf(ConfigException.class);
             }
         }
     }
