@@ -99,6 +99,9 @@ final class ProtoTreeReader {
                 parser.skipChildren();
                 continue;
             }
+            if (rejectNullOrAlias(fieldPath, expectedType(field))) {
+                continue; // checked first, so that a null oneof member counts as not set
+            }
             final OneofDescriptor oneof = field.getRealContainingOneof();
             if (oneof != null) {
                 final String other = oneofMembers.putIfAbsent(oneof, name);
@@ -119,9 +122,6 @@ final class ProtoTreeReader {
     }
 
     private JsonNode readField(FieldDescriptor field, String path) throws IOException {
-        if (rejectNullOrAlias(path, expectedType(field))) {
-            return null;
-        }
         if (field.isMapField()) {
             return readMap(field, path);
         }

@@ -226,7 +226,7 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"017", "0x50", "1_000", "+80"})
     void yamlNonDecimalInteger_rejected(String text) {
-        // YAML 1.1 would read 017 as octal 15, which nobody writing a port means.
+        // YAML 1.1 reads an unquoted 017 as octal 15, which a port number never means.
         final ConfigException e = parseError("personas:\n  - port: " + text + "\n", Format.YAML);
         assertThat(e.problems()).containsExactly("ap.conf:2: personas[0].port: " + text
                 + " (expected: an integer in plain decimal without leading zeros, such as 15)");
@@ -276,6 +276,13 @@ class ConfigLoaderTest {
                 "subsets:\n  - prefix: 10.0.0.0/8\n    persona: web\n    split: {arms: []}\n", Format.YAML);
         assertThat(e.problems()).containsExactly("ap.conf:4: subsets[0].split: persona and split are both set "
                 + "(expected: only one of persona, split)");
+    }
+
+    @Test
+    void oneofNullMember_notCountedAsSet() {
+        final ConfigException e = parseError("subsets:\n  - persona: ~\n    split: {arms: []}\n", Format.YAML);
+        assertThat(e.problems()).containsExactly("ap.conf:2: subsets[0].persona: null "
+                + "(expected: a string, or leave the field out for its default)");
     }
 
     @Test
