@@ -68,6 +68,9 @@ public final class TlsCapabilities {
         if (!algorithm.equals("RSA") && !algorithm.equals("EC")) {
             throw new IllegalArgumentException("keyAlgorithm: " + keyAlgorithm + " (expected: RSA or EC)");
         }
+        // NOTE: these are the defaults of the default context. A JVM started with
+        // jdk.tls.server.protocols or jdk.tls.server.cipherSuites may enable other
+        // ones on server sockets, and Netty with OpenSSL has its own set.
         final SSLParameters parameters;
         try {
             parameters = SSLContext.getDefault().getDefaultSSLParameters();

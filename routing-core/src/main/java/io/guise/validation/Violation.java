@@ -10,8 +10,8 @@ import static java.util.Objects.requireNonNull;
  * <p>The value is written as in JSON: strings in double quotes with JSON escapes
  * (so an empty string shows as {@code ""}), numbers and booleans bare. Strings
  * longer than {@value #MAX_QUOTED_CHARS} characters are cut and followed by their
- * length. A value that is a whole list or map is described in a few words, such as
- * {@code []} or {@code 65 entries}.
+ * length. A value that is a whole list, map or message is described in a few
+ * words, such as {@code []}, {@code 65 entries} or {@code no persona and no split}.
  *
  * @param path the field, such as {@code personas[0].cipher_suites[1]}
  * @param value the offending value, formatted as described above
