@@ -1,0 +1,317 @@
+package io.guise.accesspoint;
+
+import static java.util.Objects.requireNonNull;
+
+import io.guise.metrics.AccessPointMetrics;
+import io.guise.proto.AccessPointConfig;
+import io.guise.proto.Listener;
+import io.guise.proto.Persona;
+import io.guise.proto.RoutingSnapshot;
+import io.guise.routing.LiveRoutingTable;
+import io.guise.routing.RouteKey;
+import io.guise.routing.RoutingTable;
+import io.guise.tls.PersonaTlsContexts;
+import io.guise.validation.RoutingValidator;
+import io.guise.validation.TlsCapabilities;
+import io.guise.validation.Violation;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running access point: its listeners (L4 TCP relay or L7 HTTP/1.1 proxy), its
+ * admin server and the routing table in force.
+ *
+ * <p>Thread-safe. {@link #replaceRouting(RoutingSnapshot)} validates and builds a
+ * new table off the data path and swaps it in atomically, so connections never
+ * see a half-applied change.
+ */
+public final class AccessPoint implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(AccessPoint.class);
+    private static final int MAX_INITIAL_LINE_BYTES = 8192;
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private final String id;
+    private final AccessPointConfig config;
+    private final RoutingValidator validator;
+    // Guarded by this; created on first use when the config names no certificate.
+    private PersonaTlsContexts tls;
+    private final AccessPointMetrics metrics = new AccessPointMetrics();
+    private final LiveRoutingTable routing;
+    private final Transport transport = Transport.detect();
+    private final AccessPointContext context;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Map<String, List<InetSocketAddress>> boundListeners = new LinkedHashMap<>();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private InetSocketAddress adminAddress;
+
+    private AccessPoint(AccessPointConfig config, RoutingValidator validator, PersonaTlsContexts tls,
+                        RoutingTable initial, int workerThreads) {
+        this.config = config;
+        this.id = config.getId().isEmpty() ? "access-point" : config.getId();
+        this.validator = validator;
+        this.tls = tls;
+        this.routing = new LiveRoutingTable(initial);
+        metrics.setRevision(initial.revision());
+        context = new AccessPointContext(id, routing, metrics, transport,
+                                         UpstreamSettingsValues.of(config.getUpstream()), config.getSeed());
+        bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+    }
+
+    /**
+     * Validates {@code config}, builds its routing table and binds every listener.
+     *
+     * @param workerThreads event loop threads for client and upstream connections;
+     *     0 means Netty's default (twice the number of cores)
+     * @throws InvalidConfigException when the config breaks a rule; nothing is bound
+     */
+    public static AccessPoint start(AccessPointConfig config, int workerThreads)
+            throws InvalidConfigException, InterruptedException {
+        requireNonNull(config, "config");
+        final RoutingValidator validator = new RoutingValidator(TlsCapabilities.jdk());
+        final List<Violation> violations = validator.validate(config);
+        if (!violations.isEmpty()) {
+            throw new InvalidConfigException("access point config", violations);
+        }
+        final AccessPoint accessPoint = new AccessPoint(config, validator, configuredTls(config),
+                                                        RoutingTable.empty(), workerThreads);
+        try {
+            final RoutingSnapshot snapshot = snapshotOf(config);
+            accessPoint.routing.replace(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot),
+                                                           accessPoint.metrics));
+            accessPoint.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            accessPoint.close();
+            throw e;
+        }
+        return accessPoint;
+    }
+
+    /** Returns a listener's name: its configured name, or "l4-PORT" / "l7-PORT". */
+    public static String listenerName(Listener listener) {
+        return listener.getName().isEmpty()
+               ? listener.getMode().toLowerCase(Locale.ROOT) + "-" + listener.getPort() : listener.getName();
+    }
+
+    /** Returns every violation of {@code config} against this JVM's TLS provider; empty when valid. */
+    public static List<Violation> validate(AccessPointConfig config) {
+        return new RoutingValidator(TlsCapabilities.jdk()).validate(requireNonNull(config, "config"));
+    }
+
+    /** Returns the routing data of a config as a snapshot at revision 0. */
+    public static RoutingSnapshot snapshotOf(AccessPointConfig config) {
+        return RoutingSnapshot.newBuilder()
+                .addAllPersonas(config.getPersonasList())
+                .addAllEndpoints(config.getEndpointsList())
+                .addAllSubsets(config.getSubsetsList())
+                .build();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Returns the bound addresses of a listener by name, with the ports actually bound. */
+    public List<InetSocketAddress> listenerAddresses(String listenerName) {
+        final List<InetSocketAddress> addresses = boundListeners.get(listenerName);
+        if (addresses == null) {
+            throw new IllegalArgumentException("no listener named '" + listenerName + "' (expected one of: "
+                                               + boundListeners.keySet() + ")");
+        }
+        return addresses;
+    }
+
+    /** Returns the admin server's address, or null when the config has no admin block. */
+    public InetSocketAddress adminAddress() {
+        return adminAddress;
+    }
+
+    public LiveRoutingTable routing() {
+        return routing;
+    }
+
+    public AccessPointMetrics metrics() {
+        return metrics;
+    }
+
+    /** Returns the certificate chain file that TLS personas present, or null before the first TLS persona. */
+    public synchronized File certificateChain() {
+        return tls == null ? null : tls.certificateChain();
+    }
+
+    /**
+     * Validates a new snapshot, builds its table and swaps it in. On a violation
+     * the table in force stays.
+     *
+     * @throws InvalidConfigException listing every violation
+     */
+    public synchronized void replaceRouting(RoutingSnapshot snapshot) throws InvalidConfigException {
+        requireNonNull(snapshot, "snapshot");
+        final List<Violation> violations = validator.validate(snapshot);
+        if (!violations.isEmpty()) {
+            throw new InvalidConfigException("routing snapshot at revision " + snapshot.getRevision(), violations);
+        }
+        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics);
+        final RoutingTable previous = routing.replace(next);
+        metrics.setRevision(next.revision());
+        logger.info("Access point {}: routing table revision {} -> {} ({} personas, {} subsets)", id,
+                    previous.revision(), next.revision(), snapshot.getPersonasCount(), snapshot.getSubsetsCount());
+    }
+
+    private void bind() throws InterruptedException {
+        for (Listener listener : config.getListenersList()) {
+            final boolean l7 = listener.getMode().equalsIgnoreCase("L7");
+            final String name = listenerName(listener);
+            final List<InetSocketAddress> bound = new ArrayList<>();
+            for (String address : listener.getAddressesList()) {
+                final ServerBootstrap bootstrap = new ServerBootstrap()
+                        .group(bossGroup, workerGroup)
+                        .channel(transport.serverChannelType())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.AUTO_READ, l7)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, !l7)
+                        .childHandler(l7 ? new L7Initializer(name) : new L4Initializer(name));
+                final Channel channel = bootstrap.bind(literal(address), listener.getPort()).sync().channel();
+                serverChannels.add(channel);
+                bound.add((InetSocketAddress) channel.localAddress());
+            }
+            boundListeners.put(name, List.copyOf(bound));
+            logger.info("Access point {}: listener {} ({}) on {} using {}", id, name, l7 ? "L7" : "L4", bound,
+                        transport.name());
+        }
+        if (config.hasAdmin()) {
+            final String address = config.getAdmin().getAddress().isEmpty() ? "127.0.0.1"
+                                                                            : config.getAdmin().getAddress();
+            final AdminHandler handler = new AdminHandler(metrics, routing);
+            final Channel channel = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(transport.serverChannelType())
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), handler);
+                        }
+                    })
+                    .bind(literal(address), config.getAdmin().getPort()).sync().channel();
+            serverChannels.add(channel);
+            adminAddress = (InetSocketAddress) channel.localAddress();
+            logger.info("Access point {}: admin server on http://{}:{}/metrics", id,
+                        adminAddress.getAddress().getHostAddress(), adminAddress.getPort());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Channel channel : serverChannels) {
+            channel.close().awaitUninterruptibly();
+        }
+        context.channels().close().awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        logger.info("Access point {}: stopped", id);
+    }
+
+    private static PersonaTlsContexts configuredTls(AccessPointConfig config) {
+        if (config.hasTls() && !config.getTls().getCertificateFile().isEmpty()) {
+            return PersonaTlsContexts.fromFiles(new File(config.getTls().getCertificateFile()),
+                                                new File(config.getTls().getPrivateKeyFile()));
+        }
+        return null;
+    }
+
+    /** Returns the certificate source, generating a self-signed one when a TLS persona first needs it. */
+    private synchronized PersonaTlsContexts tlsFor(RoutingSnapshot snapshot) {
+        if (tls == null) {
+            for (Persona persona : snapshot.getPersonasList()) {
+                if (!persona.getTlsVersion().isEmpty()) {
+                    tls = PersonaTlsContexts.selfSigned();
+                    break;
+                }
+            }
+        }
+        return tls;
+    }
+
+    private static InetAddress literal(String address) {
+        try {
+            return InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            // Validation admits IP literals only, which never need a lookup.
+            throw new IllegalArgumentException("not an IP literal: " + address, e);
+        }
+    }
+
+    /** Sets up the bookkeeping that every client connection shares. */
+    private abstract class ConnectionInitializer extends ChannelInitializer<Channel> {
+        private final String listenerName;
+
+        ConnectionInitializer(String listenerName) {
+            this.listenerName = listenerName;
+        }
+
+        @Override
+        protected void initChannel(Channel ch) {
+            context.channels().add(ch);
+            metrics.connectionOpened(listenerName);
+            ch.closeFuture().addListener(future -> metrics.connectionClosed(listenerName));
+            final RouteKey key = RouteKey.of(ch.localAddress(), ch.remoteAddress());
+            final var route = routing.current().route(key);
+            final ChannelPipeline pipeline = ch.pipeline();
+            final SslContext sslContext = route == null ? null : route.sslContext();
+            if (sslContext != null) {
+                pipeline.addLast("tls", sslContext.newHandler(ch.alloc()));
+            }
+            addHandlers(pipeline, key);
+        }
+
+        abstract void addHandlers(ChannelPipeline pipeline, RouteKey key);
+    }
+
+    private final class L7Initializer extends ConnectionInitializer {
+        L7Initializer(String listenerName) {
+            super(listenerName);
+        }
+
+        @Override
+        void addHandlers(ChannelPipeline pipeline, RouteKey key) {
+            pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192),
+                             new HttpObjectAggregator(context.upstream().maxBodyBytes()),
+                             new L7ProxyHandler(context, key, context.newConnectionRandom()));
+        }
+    }
+
+    private final class L4Initializer extends ConnectionInitializer {
+        L4Initializer(String listenerName) {
+            super(listenerName);
+        }
+
+        @Override
+        void addHandlers(ChannelPipeline pipeline, RouteKey key) {
+            pipeline.addLast(new L4RelayHandler(context, key, context.newConnectionRandom()));
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.guise.accesspoint;
+
+import io.guise.fault.SplitMix64;
+import io.guise.metrics.AccessPointMetrics;
+import io.guise.routing.LiveRoutingTable;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * State shared by every connection of one access point. Thread-safe: the routing
+ * table is read through one volatile field, and upstream pools are per event loop.
+ */
+final class AccessPointContext {
+
+    private final String accessPointId;
+    private final LiveRoutingTable routing;
+    private final AccessPointMetrics metrics;
+    private final Transport transport;
+    private final UpstreamSettingsValues upstream;
+    private final long seed;
+    private final AtomicLong connectionSequence = new AtomicLong();
+    private final ChannelGroup channels = new DefaultChannelGroup("access-point", GlobalEventExecutor.INSTANCE);
+    private final FastThreadLocal<Map<InetSocketAddress, UpstreamConnectionPool>> pools = new FastThreadLocal<>() {
+        @Override
+        protected Map<InetSocketAddress, UpstreamConnectionPool> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    AccessPointContext(String accessPointId, LiveRoutingTable routing, AccessPointMetrics metrics, Transport transport,
+                       UpstreamSettingsValues upstream, long seed) {
+        this.accessPointId = accessPointId;
+        this.routing = routing;
+        this.metrics = metrics;
+        this.transport = transport;
+        this.upstream = upstream;
+        this.seed = seed;
+    }
+
+    String accessPointId() {
+        return accessPointId;
+    }
+
+    LiveRoutingTable routing() {
+        return routing;
+    }
+
+    AccessPointMetrics metrics() {
+        return metrics;
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    UpstreamSettingsValues upstream() {
+        return upstream;
+    }
+
+    /**
+     * Returns the random stream of a new connection. Streams follow from the seed and
+     * the order in which connections are accepted, so a run that opens connections in
+     * the same order makes the same fault and endpoint decisions.
+     */
+    SplitMix64 newConnectionRandom() {
+        return SplitMix64.forStream(seed, connectionSequence.getAndIncrement());
+    }
+
+    /** Returns the pool for {@code address} owned by {@code eventLoop}; call it on that loop. */
+    UpstreamConnectionPool pool(EventLoop eventLoop, InetSocketAddress address) {
+        assert eventLoop.inEventLoop();
+        return pools.get().computeIfAbsent(address, key -> new UpstreamConnectionPool(eventLoop, transport, key,
+                                                                                      upstream, channels));
+    }
+
+    /** Returns every open client and upstream connection, so that shutdown can close them. */
+    ChannelGroup channels() {
+        return channels;
+    }
+}

@@ -1,0 +1,357 @@
+package io.guise.accesspoint;
+
+import io.guise.fault.FaultProfile;
+import io.guise.fault.SplitMix64;
+import io.guise.metrics.PersonaStats;
+import io.guise.metrics.RequestOutcome;
+import io.guise.routing.PersonaRoute;
+import io.guise.routing.RouteKey;
+import io.guise.routing.UpstreamTarget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the HTTP/1.1 requests of one client connection: finds the persona for the
+ * connection's destination, applies the persona's simulated latency and errors,
+ * picks an endpoint and forwards the request over a pooled keep-alive connection.
+ *
+ * <p>Not shareable; every method runs on the connection's event loop, which also
+ * owns the upstream connections it uses. Requests are served one at a time in
+ * arrival order: reading stops while a request is in flight, and requests that a
+ * client pipelined into the same read wait in a short queue.
+ */
+final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger logger = LoggerFactory.getLogger(L7ProxyHandler.class);
+    private static final int MAX_QUEUED_REQUESTS = 16;
+    private static final int DEFAULT_ERROR_STATUS = 503;
+
+    private final AccessPointContext context;
+    private final RouteKey key;
+    private final SplitMix64 random;
+    private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean busy;
+
+    L7ProxyHandler(AccessPointContext context, RouteKey key, SplitMix64 random) {
+        this.context = context;
+        this.key = key;
+        this.random = random;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        final FullHttpRequest request = (FullHttpRequest) msg;
+        ctx.channel().config().setAutoRead(false);
+        if (busy) {
+            if (queued.size() >= MAX_QUEUED_REQUESTS) {
+                request.release();
+                logger.debug("Closing {}: more than {} pipelined requests", ctx.channel(), MAX_QUEUED_REQUESTS);
+                ctx.close();
+                return;
+            }
+            queued.addLast(request);
+            return;
+        }
+        busy = true;
+        serve(request);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        FullHttpRequest request;
+        while ((request = queued.pollFirst()) != null) {
+            request.release();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug("Client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    private void serve(FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            respondLocally(request, HttpResponseStatus.BAD_REQUEST,
+                           "malformed request: " + request.decoderResult().cause().getMessage(), null, false);
+            return;
+        }
+        final PersonaRoute route = context.routing().current().route(key);
+        if (route == null) {
+            context.metrics().countNoPersona("l7");
+            respondLocally(request, HttpResponseStatus.MISDIRECTED_REQUEST,
+                           "no persona for destination " + key, null, HttpUtil.isKeepAlive(request));
+            return;
+        }
+        final PersonaStats stats = route.stats(true);
+        final FaultProfile faults = route.faults();
+        // Both draws happen on arrival, in a fixed order, so decisions do not depend on timing.
+        final long delayNanos = faults.drawDelayNanos(random);
+        final boolean fail = faults.drawError(random);
+        if (delayNanos <= 0) {
+            afterDelay(request, route, stats, fail);
+            return;
+        }
+        stats.countInjectedLatency();
+        ctx.executor().schedule(() -> afterDelay(request, route, stats, fail), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void afterDelay(FullHttpRequest request, PersonaRoute route, PersonaStats stats, boolean fail) {
+        if (!ctx.channel().isActive()) {
+            request.release();
+            return;
+        }
+        if (fail) {
+            stats.countInjectedError();
+            stats.count(RequestOutcome.INJECTED_ERROR);
+            final int status = route.faults().errorStatus() == 0 ? DEFAULT_ERROR_STATUS : route.faults().errorStatus();
+            respondLocally(request, HttpResponseStatus.valueOf(status),
+                           "error injected by persona " + route.id(), route.id(), HttpUtil.isKeepAlive(request));
+            return;
+        }
+        final UpstreamTarget target = route.pick(random);
+        if (target == null) {
+            stats.count(RequestOutcome.NO_ENDPOINT);
+            respondLocally(request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                           "persona " + route.id() + " has no endpoint", route.id(), HttpUtil.isKeepAlive(request));
+            return;
+        }
+        if (route.pool().panic()) {
+            stats.countPanicPick();
+        }
+        final boolean keepAlive = prepareUpstreamRequest(request);
+        new Exchange(request, route, stats, target, keepAlive).start();
+    }
+
+    /** Rewrites the headers for the upstream hop and returns whether the client wants keep-alive. */
+    private boolean prepareUpstreamRequest(FullHttpRequest request) {
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        GuiseHeaders.stripHopByHop(request.headers());
+        if (!HttpUtil.isContentLengthSet(request) && request.content().isReadable()) {
+            HttpUtil.setContentLength(request, request.content().readableBytes());
+        }
+        final InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        final String clientIp = client.getAddress().getHostAddress();
+        final String forwarded = request.headers().get(GuiseHeaders.X_FORWARDED_FOR);
+        request.headers().set(GuiseHeaders.X_FORWARDED_FOR,
+                              forwarded == null ? clientIp : forwarded + ", " + clientIp);
+        return keepAlive;
+    }
+
+    /**
+     * Responds without an endpoint: a malformed request, no persona, an injected
+     * error or an empty pool. Releases the request.
+     */
+    private void respondLocally(FullHttpRequest request, HttpResponseStatus status, String reason, String personaId,
+                                boolean keepAlive) {
+        final ByteBuf body = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
+        final FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(GuiseHeaders.REASON, reason);
+        if (personaId != null) {
+            response.headers().set(GuiseHeaders.PERSONA, personaId);
+        }
+        if (reason.startsWith("error injected")) {
+            response.headers().set(GuiseHeaders.FAULT, "injected");
+        }
+        request.release();
+        writeResponse(response, keepAlive);
+    }
+
+    private void writeResponse(FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.writeAndFlush(response).addListener((ChannelFuture future) -> finishRequest(keepAlive && future.isSuccess()));
+    }
+
+    /** Moves on to the next queued request, resumes reading, or closes. */
+    private void finishRequest(boolean keepAlive) {
+        busy = false;
+        if (!keepAlive) {
+            ctx.close();
+            return;
+        }
+        final FullHttpRequest next = queued.pollFirst();
+        if (next != null) {
+            busy = true;
+            serve(next);
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** One request forwarded to one endpoint, with at most one retry on a stale pooled connection. */
+    private final class Exchange implements UpstreamHandler.Exchange {
+
+        private final FullHttpRequest request;
+        private final PersonaRoute route;
+        private final PersonaStats stats;
+        private final UpstreamTarget target;
+        private final boolean clientKeepAlive;
+        private final UpstreamConnectionPool pool;
+        private Channel upstream;
+        private ScheduledFuture<?> timeout;
+        private long startNanos;
+        private boolean reused;
+        private boolean retried;
+        private boolean done;
+
+        Exchange(FullHttpRequest request, PersonaRoute route, PersonaStats stats, UpstreamTarget target,
+                 boolean clientKeepAlive) {
+            this.request = request;
+            this.route = route;
+            this.stats = stats;
+            this.target = target;
+            this.clientKeepAlive = clientKeepAlive;
+            pool = context.pool(ctx.channel().eventLoop(), target.address());
+        }
+
+        void start() {
+            startNanos = System.nanoTime();
+            timeout = ctx.executor().schedule(this::onTimeout, context.upstream().responseTimeoutMillis(),
+                                              TimeUnit.MILLISECONDS);
+            final Channel idle = pool.pollIdle();
+            if (idle != null) {
+                send(idle);
+            } else {
+                connectAndSend();
+            }
+        }
+
+        private void connectAndSend() {
+            pool.connect().addListener((ChannelFuture future) -> {
+                if (done) {
+                    if (future.isSuccess()) {
+                        pool.release(future.channel());
+                    }
+                    return;
+                }
+                if (future.isSuccess()) {
+                    send(future.channel());
+                } else {
+                    fail(future.cause());
+                }
+            });
+        }
+
+        private void send(Channel channel) {
+            upstream = channel;
+            reused = channel.pipeline().get(UpstreamHandler.class).begin(this);
+            channel.writeAndFlush(request.retain()).addListener((ChannelFuture future) -> {
+                if (!future.isSuccess()) {
+                    // Closing fires channelInactive, which reports the failure to onFailure.
+                    future.channel().close();
+                }
+            });
+        }
+
+        @Override
+        public void onResponse(FullHttpResponse response) {
+            if (done) {
+                response.release();
+                return;
+            }
+            done = true;
+            timeout.cancel(false);
+            final long latencyNanos = System.nanoTime() - startNanos;
+            target.stats().recordResponse(latencyNanos, response.status().code() >= 500);
+            if (HttpUtil.isKeepAlive(response)) {
+                pool.release(upstream);
+            } else {
+                upstream.close();
+            }
+            stats.count(RequestOutcome.FORWARDED);
+            request.release();
+            GuiseHeaders.stripHopByHop(response.headers());
+            if (!HttpUtil.isContentLengthSet(response)) {
+                HttpUtil.setContentLength(response, response.content().readableBytes());
+            }
+            response.setProtocolVersion(request.protocolVersion());
+            response.headers()
+                    .set(GuiseHeaders.PERSONA, route.id())
+                    .set(GuiseHeaders.ENDPOINT, target.endpointId());
+            writeResponse(response, clientKeepAlive);
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            if (done) {
+                return;
+            }
+            if (reused && !retried && isIdempotent(request.method())) {
+                // A pooled connection that the endpoint closed while idle: try once on a new one.
+                retried = true;
+                connectAndSend();
+                return;
+            }
+            fail(cause);
+        }
+
+        private void fail(Throwable cause) {
+            done = true;
+            timeout.cancel(false);
+            target.stats().recordFailure();
+            stats.count(RequestOutcome.UPSTREAM_ERROR);
+            logger.debug("Access point {}: endpoint {} failed for persona {}: {}", context.accessPointId(), target,
+                         route.id(), cause.toString());
+            respondLocally(request, HttpResponseStatus.BAD_GATEWAY,
+                           "endpoint " + target + " failed: " + cause.getMessage(), route.id(), clientKeepAlive);
+        }
+
+        private void onTimeout() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (upstream != null) {
+                final UpstreamHandler handler = upstream.pipeline().get(UpstreamHandler.class);
+                if (handler != null) {
+                    handler.abandon();
+                }
+                upstream.close();
+            }
+            target.stats().recordTimeout();
+            stats.count(RequestOutcome.UPSTREAM_ERROR);
+            respondLocally(request, HttpResponseStatus.GATEWAY_TIMEOUT,
+                           "endpoint " + target + " did not respond within "
+                           + context.upstream().responseTimeoutMillis() + " ms", route.id(), clientKeepAlive);
+        }
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+               || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+    }
+}

@@ -1,0 +1,170 @@
+package io.guise.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The Prometheus metrics of one access point. Each access point owns a registry,
+ * so several access points in one process keep separate figures.
+ *
+ * <p>Thread-safe. Per-persona and per-endpoint handles are created once and cached,
+ * so the data path increments counters without label lookups.
+ */
+public final class AccessPointMetrics {
+
+    private static final double[] QUANTILES = {0.5, 0.9, 0.99, 0.999};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Counter injectedFaults;
+    private final Counter panicPicks;
+    private final Counter endpointResponses;
+    private final Gauge revision;
+    private final Gauge activeConnections;
+    private final Map<String, PersonaStats> personas = new ConcurrentHashMap<>();
+    private final Map<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
+
+    public AccessPointMetrics() {
+        requests = Counter.builder()
+                .name("guise_requests_total")
+                .help("Requests (L7) and connections (L4) by persona, listener mode and outcome.")
+                .labelNames("persona", "mode", "outcome")
+                .withoutExemplars()
+                .register(registry);
+        injectedFaults = Counter.builder()
+                .name("guise_injected_faults_total")
+                .help("Faults injected by persona profiles, by kind (error or latency).")
+                .labelNames("persona", "mode", "kind")
+                .withoutExemplars()
+                .register(registry);
+        panicPicks = Counter.builder()
+                .name("guise_panic_selections_total")
+                .help("Endpoint picks made in panic mode, when no endpoint of the pool was healthy.")
+                .labelNames("persona", "mode")
+                .withoutExemplars()
+                .register(registry);
+        endpointResponses = Counter.builder()
+                .name("guise_endpoint_responses_total")
+                .help("Upstream exchanges per endpoint by result (success, failure, timeout).")
+                .labelNames("endpoint", "result")
+                .withoutExemplars()
+                .register(registry);
+        revision = Gauge.builder()
+                .name("guise_routing_revision")
+                .help("Revision of the routing table in force.")
+                .withoutExemplars()
+                .register(registry);
+        activeConnections = Gauge.builder()
+                .name("guise_active_connections")
+                .help("Open client connections per listener.")
+                .labelNames("listener")
+                .withoutExemplars()
+                .register(registry);
+        registry.register(new EndpointLatencyCollector());
+    }
+
+    /** Returns the counters of a persona on a listener mode ("l4" or "l7"). */
+    public PersonaStats persona(String personaId, String mode) {
+        requireNonNull(personaId, "personaId");
+        requireNonNull(mode, "mode");
+        return personas.computeIfAbsent(personaId + '\n' + mode, key -> {
+            final Map<RequestOutcome, CounterDataPoint> outcomes = new EnumMap<>(RequestOutcome.class);
+            for (RequestOutcome outcome : RequestOutcome.values()) {
+                outcomes.put(outcome, requests.labelValues(personaId, mode, outcome.label()));
+            }
+            return new PersonaStats(outcomes, injectedFaults.labelValues(personaId, mode, "error"),
+                                    injectedFaults.labelValues(personaId, mode, "latency"),
+                                    panicPicks.labelValues(personaId, mode));
+        });
+    }
+
+    /** Returns the measurements of an endpoint, created on first use. */
+    public EndpointStats endpoint(String endpointId) {
+        requireNonNull(endpointId, "endpointId");
+        return endpoints.computeIfAbsent(endpointId, id -> new EndpointStats(
+                id, endpointResponses.labelValues(id, "success"), endpointResponses.labelValues(id, "failure"),
+                endpointResponses.labelValues(id, "timeout")));
+    }
+
+    /** Counts a request or connection whose destination matched no subset. */
+    public void countNoPersona(String mode) {
+        requests.labelValues("", mode, RequestOutcome.NO_PERSONA.label()).inc();
+    }
+
+    /** Returns how many requests or connections on {@code mode} matched no subset. */
+    public long noPersonaCount(String mode) {
+        return requests.labelValues("", mode, RequestOutcome.NO_PERSONA.label()).getLongValue();
+    }
+
+    public void setRevision(long value) {
+        revision.set(value);
+    }
+
+    public void connectionOpened(String listener) {
+        activeConnections.labelValues(listener).inc();
+    }
+
+    public void connectionClosed(String listener) {
+        activeConnections.labelValues(listener).dec();
+    }
+
+    /** Returns every metric in the Prometheus text format, version 0.0.4. */
+    public byte[] scrapeText() {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a byte array failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    /** Publishes each endpoint's latency histogram as a Prometheus summary in seconds. */
+    private final class EndpointLatencyCollector implements MultiCollector {
+        @Override
+        public MetricSnapshots collect() {
+            final SummarySnapshot.Builder summary = SummarySnapshot.builder()
+                    .name("guise_endpoint_latency_seconds")
+                    .help("Upstream response latency per endpoint since start, from an HdrHistogram.");
+            for (EndpointStats stats : endpoints.values()) {
+                final Histogram histogram = stats.snapshot();
+                final Quantiles.Builder quantiles = Quantiles.builder();
+                for (double quantile : QUANTILES) {
+                    final double micros = histogram.getTotalCount() == 0
+                            ? Double.NaN : histogram.getValueAtPercentile(quantile * 100);
+                    quantiles.quantile(new Quantile(quantile, micros / 1e6));
+                }
+                summary.dataPoint(SummaryDataPointSnapshot.builder()
+                        .labels(Labels.of("endpoint", stats.endpointId()))
+                        .count(histogram.getTotalCount())
+                        .sum(histogram.getMean() * histogram.getTotalCount() / 1e6)
+                        .quantiles(quantiles.build())
+                        .build());
+            }
+            return MetricSnapshots.of(summary.build());
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.guise.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.guise.fault.FaultProfile;
+import io.guise.metrics.AccessPointMetrics;
+import io.guise.proto.Endpoint;
+import io.guise.proto.Persona;
+import io.guise.proto.RoutingSnapshot;
+import io.guise.proto.SplitArm;
+import io.guise.proto.SubsetEntry;
+import io.guise.selection.EndpointPool;
+import io.guise.subset.CidrPrefix;
+import io.guise.subset.SubsetMap;
+import io.guise.tls.PersonaTlsContexts;
+import io.netty.handler.ssl.SslContext;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routing state of an access point at one revision: the subset map and the
+ * persona routes it points to.
+ *
+ * <p>Immutable and thread-safe. It is built off the data path from a validated
+ * {@link RoutingSnapshot}; a new revision builds a new table, which replaces this
+ * one in a {@link LiveRoutingTable} with a single volatile write. Lookups take no
+ * locks and allocate nothing.
+ */
+public final class RoutingTable {
+
+    private static final Logger logger = LoggerFactory.getLogger(RoutingTable.class);
+
+    private final RoutingSnapshot snapshot;
+    private final SubsetMap<SubsetTarget> subsets;
+    private final Map<String, PersonaRoute> personas;
+
+    private RoutingTable(RoutingSnapshot snapshot, SubsetMap<SubsetTarget> subsets,
+                         Map<String, PersonaRoute> personas) {
+        this.snapshot = snapshot;
+        this.subsets = subsets;
+        this.personas = personas;
+    }
+
+    /** Returns a table that routes nothing, at revision 0. */
+    public static RoutingTable empty() {
+        return new RoutingTable(RoutingSnapshot.getDefaultInstance(), SubsetMap.empty(), Map.of());
+    }
+
+    /**
+     * Builds a table from a snapshot that passed validation.
+     *
+     * <p>Hostnames of endpoints are resolved here, once, with the persona's address
+     * family; an endpoint whose hostname does not resolve is left out of the pool
+     * with a warning.
+     *
+     * @param tls the certificate source for TLS personas, or null when the
+     *     snapshot has none
+     * @throws IllegalArgumentException when the snapshot breaks a rule that
+     *     validation checks, such as a subset naming a missing persona
+     */
+    public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics) {
+        requireNonNull(snapshot, "snapshot");
+        requireNonNull(metrics, "metrics");
+        final Map<String, InetAddress[]> resolved = new HashMap<>();
+        final Map<String, PersonaRoute> personas = new LinkedHashMap<>();
+        for (Persona persona : snapshot.getPersonasList()) {
+            personas.put(persona.getId(), buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, resolved));
+        }
+        final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
+        for (SubsetEntry entry : snapshot.getSubsetsList()) {
+            subsets.put(CidrPrefix.parse(entry.getPrefix()), buildTarget(entry, personas));
+        }
+        return new RoutingTable(snapshot, subsets.build(), Map.copyOf(personas));
+    }
+
+    public long revision() {
+        return snapshot.getRevision();
+    }
+
+    /** Returns the snapshot this table was built from. */
+    public RoutingSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Returns the route of a persona by id, or null. */
+    public PersonaRoute persona(String personaId) {
+        return personas.get(personaId);
+    }
+
+    /**
+     * Finds the persona for a connection: longest-prefix match on its destination,
+     * then the split arm of its client. Returns null when no subset matches.
+     */
+    public PersonaRoute route(RouteKey key) {
+        final SubsetTarget target = key.isIpv4() ? subsets.lookupIpv4(key.ipv4Bits())
+                                                 : subsets.lookupIpv6(key.ipv6High(), key.ipv6Low());
+        return target == null ? null : target.choose(key.clientHash());
+    }
+
+    private static SubsetTarget buildTarget(SubsetEntry entry, Map<String, PersonaRoute> personas) {
+        if (entry.hasSplit()) {
+            final List<SplitArm> arms = entry.getSplit().getArmsList();
+            final PersonaRoute[] routes = new PersonaRoute[arms.size()];
+            final int[] weights = new int[arms.size()];
+            for (int i = 0; i < arms.size(); i++) {
+                routes[i] = requirePersona(personas, arms.get(i).getPersona(), entry.getPrefix());
+                weights[i] = arms.get(i).getWeight();
+            }
+            return SubsetTarget.split(entry.getPrefix(), routes, weights, entry.getSplit().getHashSeed());
+        }
+        return SubsetTarget.single(entry.getPrefix(), requirePersona(personas, entry.getPersona(), entry.getPrefix()));
+    }
+
+    private static PersonaRoute requirePersona(Map<String, PersonaRoute> personas, String id, String prefix) {
+        final PersonaRoute route = personas.get(id);
+        if (route == null) {
+            throw new IllegalArgumentException("subset " + prefix + " names persona '" + id + "', which does not exist");
+        }
+        return route;
+    }
+
+    private static PersonaRoute buildRoute(Persona persona, List<Endpoint> endpoints, PersonaTlsContexts tls,
+                                           AccessPointMetrics metrics, Map<String, InetAddress[]> resolved) {
+        final boolean ipv6 = "IPv6".equals(persona.getAddressFamily());
+        final List<Endpoint> members = poolMembers(persona, endpoints);
+        final EndpointPool.Builder pool = EndpointPool.builder();
+        final List<UpstreamTarget> targets = new ArrayList<>(members.size());
+        for (Endpoint endpoint : members) {
+            final InetAddress address = addressOf(endpoint, ipv6, resolved);
+            if (address == null) {
+                continue;
+            }
+            final int port = endpoint.getPort() != 0 ? endpoint.getPort() : persona.getPort();
+            final int weight = endpoint.hasWeight() ? endpoint.getWeight() : 1;
+            final boolean healthy = !endpoint.hasHealthy() || endpoint.getHealthy();
+            pool.add(targets.size(), endpoint.getTier(), weight, healthy);
+            targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port),
+                                           metrics.endpoint(endpoint.getId())));
+        }
+        SslContext sslContext = null;
+        if (!persona.getTlsVersion().isEmpty()) {
+            if (tls == null) {
+                throw new IllegalArgumentException("persona '" + persona.getId() + "' uses "
+                                                   + persona.getTlsVersion() + " but no certificate is configured");
+            }
+            sslContext = tls.contextFor(persona.getTlsVersion(), persona.getCipherSuitesList());
+        }
+        return new PersonaRoute(persona, FaultProfile.of(persona), pool.build(), targets, sslContext,
+                                metrics.persona(persona.getId(), "l4"), metrics.persona(persona.getId(), "l7"));
+    }
+
+    /**
+     * Returns the endpoints a persona's address names: those whose pool equals it,
+     * or else those at that address.
+     */
+    static List<Endpoint> poolMembers(Persona persona, List<Endpoint> endpoints) {
+        final String name = persona.getAddress();
+        final List<Endpoint> byPool = new ArrayList<>();
+        for (Endpoint endpoint : endpoints) {
+            if (endpoint.getPool().equals(name)) {
+                byPool.add(endpoint);
+            }
+        }
+        if (!byPool.isEmpty()) {
+            return byPool;
+        }
+        final InetAddress literal = literal(name);
+        final List<Endpoint> byAddress = new ArrayList<>();
+        for (Endpoint endpoint : endpoints) {
+            final boolean same = literal != null ? literal.equals(literal(endpoint.getAddress()))
+                                                 : endpoint.getAddress().equalsIgnoreCase(name);
+            if (same) {
+                byAddress.add(endpoint);
+            }
+        }
+        return byAddress;
+    }
+
+    private static InetAddress addressOf(Endpoint endpoint, boolean ipv6, Map<String, InetAddress[]> resolved) {
+        final InetAddress literal = literal(endpoint.getAddress());
+        if (literal != null) {
+            return (literal instanceof Inet6Address) == ipv6 ? literal : null;
+        }
+        final String host = endpoint.getAddress().toLowerCase(Locale.ROOT);
+        final InetAddress[] addresses = resolved.computeIfAbsent(host, RoutingTable::resolve);
+        for (InetAddress address : addresses) {
+            if (ipv6 ? address instanceof Inet6Address : address instanceof Inet4Address) {
+                return address;
+            }
+        }
+        logger.warn("Endpoint {}: hostname {} has no {} address; left out of the pool",
+                    endpoint.getId(), host, ipv6 ? "IPv6" : "IPv4");
+        return null;
+    }
+
+    private static InetAddress[] resolve(String host) {
+        try {
+            return InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            logger.warn("Resolving endpoint hostname {} failed: {}", host, e.getMessage());
+            return new InetAddress[0];
+        }
+    }
+
+    private static InetAddress literal(String text) {
+        if (!CidrPrefix.isIpLiteral(text)) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}
