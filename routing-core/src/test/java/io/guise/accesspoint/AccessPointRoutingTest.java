@@ -16,6 +16,7 @@ import io.guise.proto.RoutingSnapshot;
 import io.guise.testing.LoopbackEndpoints;
 import io.guise.testing.LoopbackEndpoints.HttpEndpoint;
 import io.guise.testing.LoopbackEndpoints.TcpEndpoint;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -108,6 +109,52 @@ class AccessPointRoutingTest {
         assertThat(accessPoint.metrics().scrapeText()).isNotNull();
         final String metrics = new String(accessPoint.metrics().scrapeText());
         assertThat(metrics).contains("guise_active_connections{listener=\"web\"} 1");
+    }
+
+    @Test
+    void l7_splitKeepsEachClientInItsArm() throws Exception {
+        final AccessPointConfig config = routingConfig().toBuilder()
+                .clearSubsets()
+                .addSubsets(io.guise.proto.SubsetEntry.newBuilder()
+                                    .setPrefix("127.0.0.1/32")
+                                    .setSplit(io.guise.proto.Split.newBuilder()
+                                                      .setHashSeed(11)
+                                                      .addArms(io.guise.proto.SplitArm.newBuilder()
+                                                                       .setPersona("alpha").setWeight(50))
+                                                      .addArms(io.guise.proto.SplitArm.newBuilder()
+                                                                       .setPersona("beta").setWeight(50))))
+                .build();
+        accessPoint = AccessPoint.start(config, 1);
+        final int clients = 200;
+
+        int alphaClients = 0;
+        for (int i = 1; i <= clients; i++) {
+            // Each client connects from its own loopback source address, three times.
+            final InetAddress source = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) i});
+            final String first = rawGet(l7(0), source);
+            assertThat(rawGet(l7(0), source)).isEqualTo(first);
+            assertThat(rawGet(l7(0), source)).isEqualTo(first);
+            if (first.equals("alpha-1")) {
+                alphaClients++;
+            } else {
+                assertThat(first).isEqualTo("beta-1");
+            }
+        }
+
+        // Five standard deviations of a fair binomial over 200 clients is about 35.
+        assertThat(alphaClients).isBetween(65, 135);
+    }
+
+    /** Sends one GET from {@code source} on a new connection and returns the response body. */
+    private static String rawGet(InetSocketAddress target, InetAddress source) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket(target.getAddress(), target.getPort(), source, 0)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                                   .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final String response = new String(socket.getInputStream().readAllBytes(),
+                                               java.nio.charset.StandardCharsets.UTF_8);
+            return response.substring(response.indexOf("\r\n\r\n") + 4);
+        }
     }
 
     @Test
