@@ -3,40 +3,51 @@ package io.guise.subset;
 import java.util.Arrays;
 
 /**
- * Lookup table from an IPv4 address to the value index of its interval. Immutable and
+ * Lookup table from an IPv4 address to the value of its interval. Immutable and
  * thread-safe.
  *
- * <p>A direct index on the top {@code indexBits} address bits selects a bucket. A bucket
- * that lies inside one interval stores that interval's value index in the index entry
- * itself, with the sign bit set, so its lookup reads one array element. Any other bucket
- * points at its slice of {@link #slices}: a head entry holding the number of entries after it and
- * the value index of the interval that covers the bucket's first address, followed by one
- * entry per interval that starts inside the bucket, sorted. Each entry packs the interval
- * start's offset within the bucket (high 32 bits) with its value index (low 32 bits), so a
- * binary search over one {@code long[]} yields the value index without a second array read.
+ * <p>A direct index on the top {@code indexBits} address bits selects a bucket.
+ * {@link #bucketValues} stores the value of the interval that covers each bucket's first
+ * address, and {@link #bucketStarts} gives each bucket's range of the slice arrays, which
+ * list the intervals that start inside the bucket: their start's offset within the bucket
+ * and their value, sorted by offset.
+ *
+ * <p>The layout keeps the chain of dependent memory reads short, because with a million
+ * prefixes each read is likely a cache miss. The first step reads the bucket's two
+ * {@link #bucketStarts} entries and its {@link #bucketValues} entry, all from addresses
+ * known up front. A bucket with no interval start inside it is done there. Otherwise the
+ * second step reads offsets and values at the same positions of two arrays, so a short
+ * slice costs one more round of parallel reads.
  */
 final class Ipv4Table {
 
-    private static final int LEAF = 0x8000_0000;
+    // Maximum slice length searched by a linear scan. A linear scan can issue all its
+    // reads at once, while each probe of a binary search waits for the one before.
+    private static final int MAX_LINEAR_SLICE = 8;
 
     private final int shift;
     private final int offsetMask;
-    private final int[] index;
-    private final long[] slices;
+    private final int[] bucketStarts;
+    private final Object[] bucketValues;
+    private final int[] sliceOffsets;
+    private final Object[] sliceValues;
 
-    private Ipv4Table(int shift, int[] index, long[] slices) {
+    private Ipv4Table(int shift, int[] bucketStarts, Object[] bucketValues, int[] sliceOffsets, Object[] sliceValues) {
         this.shift = shift;
         this.offsetMask = (1 << shift) - 1;
-        this.index = index;
-        this.slices = slices;
+        this.bucketStarts = bucketStarts;
+        this.bucketValues = bucketValues;
+        this.sliceOffsets = sliceOffsets;
+        this.sliceValues = sliceValues;
     }
 
     /**
      * Builds the table from intervals, ignoring those that start at or above 2<sup>32</sup>.
      *
-     * @param indexBits number of top address bits in the direct index, 8-24
+     * @param indexBits number of top address bits in the direct index, 1-24
+     * @param values value for each value index, null at index 0
      */
-    static Ipv4Table build(PrefixIntervals intervals, int indexBits) {
+    static Ipv4Table build(PrefixIntervals intervals, int indexBits, Object[] values) {
         final int shift = 32 - indexBits;
         final int bucketCount = 1 << indexBits;
 
@@ -45,10 +56,14 @@ final class Ipv4Table {
             count++;
         }
         final long[] start = intervals.startLow;
-        final int[] value = intervals.valueIndex;
+        final int[] valueIndex = intervals.valueIndex;
 
-        final int[] index = new int[bucketCount];
-        long[] slices = new long[Math.min(count, bucketCount) + count];
+        // Every interval but the first starts inside exactly one bucket unless it starts on
+        // a bucket boundary, so count - 1 bounds the slice length.
+        final int[] bucketStarts = new int[bucketCount + 1];
+        final Object[] bucketValues = new Object[bucketCount];
+        final int[] sliceOffsets = new int[Math.max(0, count - 1)];
+        final Object[] sliceValues = new Object[sliceOffsets.length];
         int size = 0;
         // i is the interval that covers the first address of bucket b.
         int i = 0;
@@ -57,50 +72,58 @@ final class Ipv4Table {
             while (i + 1 < count && start[i + 1] <= bucketStart) {
                 i++;
             }
-            int end = i + 1;
-            while (end < count && (start[end] >>> shift) == b) {
-                end++;
+            bucketStarts[b] = size;
+            bucketValues[b] = values[valueIndex[i]];
+            int j = i + 1;
+            while (j < count && (start[j] >>> shift) == b) {
+                sliceOffsets[size] = (int) (start[j] - bucketStart);
+                sliceValues[size] = values[valueIndex[j]];
+                size++;
+                j++;
             }
-            final int inner = end - i - 1;
-            if (inner == 0) {
-                index[b] = LEAF | value[i];
-                continue;
-            }
-            if (size + inner + 1 > slices.length) {
-                slices = Arrays.copyOf(slices, Math.max(size + inner + 1, slices.length + (slices.length >> 1)));
-            }
-            index[b] = size;
-            slices[size++] = (long) inner << 32 | value[i];
-            for (int j = i + 1; j < end; j++) {
-                slices[size++] = (start[j] - bucketStart) << 32 | value[j];
-            }
-            i = end - 1;
+            i = j - 1;
         }
-        return new Ipv4Table(shift, index, Arrays.copyOf(slices, size));
+        bucketStarts[bucketCount] = size;
+        return new Ipv4Table(shift, bucketStarts, bucketValues, trim(sliceOffsets, size), trim(sliceValues, size));
     }
 
-    /** Returns the value index for {@code address}: one index read, then a binary search in a small slice. */
-    int find(int address) {
-        final int entry = index[address >>> shift];
-        if (entry < 0) {
-            return entry & ~LEAF;
+    /** Returns the value of the interval that contains {@code address}, or null for no prefix. */
+    Object find(int address) {
+        final int bucket = address >>> shift;
+        final int from = bucketStarts[bucket];
+        final int to = bucketStarts[bucket + 1];
+        final int offset = address & offsetMask;
+        Object value = bucketValues[bucket];
+        if (to - from <= MAX_LINEAR_SLICE) {
+            // Offsets ascend, so the last entry at or below the offset wins.
+            for (int i = from; i < to; i++) {
+                final Object candidate = sliceValues[i];
+                if (sliceOffsets[i] <= offset) {
+                    value = candidate;
+                }
+            }
+            return value;
         }
-        final long[] slices = this.slices;
-        final long key = (long) (address & offsetMask) << 32 | 0xFFFF_FFFFL;
-        // Find the first entry after the head whose start lies above the address.
-        int low = entry + 1;
-        int high = entry + 1 + (int) (slices[entry] >>> 32);
+        // Find the first entry above the offset. The entry before it, when there is one,
+        // is the interval that contains the address.
+        int low = from;
+        int high = to;
         while (low < high) {
             final int middle = (low + high) >>> 1;
-            if (slices[middle] <= key) {
+            if (sliceOffsets[middle] <= offset) {
                 low = middle + 1;
             } else {
                 high = middle;
             }
         }
-        // The entry before it is the interval that contains the address. The head also
-        // carries a value index in its low 32 bits: that of the interval covering the
-        // bucket's first address.
-        return (int) slices[low - 1];
+        return low == from ? value : sliceValues[low - 1];
+    }
+
+    private static int[] trim(int[] array, int size) {
+        return size == array.length ? array : Arrays.copyOf(array, size);
+    }
+
+    private static Object[] trim(Object[] array, int size) {
+        return size == array.length ? array : Arrays.copyOf(array, size);
     }
 }

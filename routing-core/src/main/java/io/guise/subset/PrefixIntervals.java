@@ -35,8 +35,8 @@ final class PrefixIntervals {
      * <p>The prefixes are sorted by start address, covering prefixes before the prefixes
      * they contain. A sweep then keeps the chain of open prefixes on a stack: when a
      * prefix ends, the interval after it takes the value of the prefix below it on the
-     * stack. Two CIDR prefixes are either disjoint or nested, so the stack never holds a
-     * prefix that ends inside a later one, and it contains at most 129 entries.
+     * stack. Two CIDR prefixes are either disjoint or nested, so the stack never keeps a
+     * prefix that ends inside a later one, and it has at most 129 entries.
      *
      * @param high high 64 bits of each prefix's first address
      * @param low low 64 bits of each prefix's first address

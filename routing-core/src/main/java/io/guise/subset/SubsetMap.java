@@ -16,19 +16,23 @@ import java.util.Map;
  *
  * <p>The builder flattens the prefixes of each address family into disjoint address
  * intervals, each carrying the value of its most specific covering prefix. A direct
- * index on the top 8-20 address bits (more bits for more prefixes) either stores the
- * value for a bucket that lies inside one interval, or points at the bucket's sorted
- * slice of interval starts in a primitive array.
+ * index on the top 8-20 address bits (more bits for more prefixes) stores, per bucket,
+ * the value at the bucket's first address and the range of a sorted slice that lists the
+ * intervals starting inside the bucket.
  *
  * <p>Lookup cost: {@link #lookupIpv4} and {@link #lookupIpv6} take no lock and allocate
- * nothing. They read one index entry and, when the bucket holds interval boundaries,
- * binary-search that bucket's slice, O(log b) for b boundaries in the bucket. An IPv6
- * search compares two longs per step and reads 24 bytes per interval instead of 8.
- * {@link #lookup(InetAddress)} adds the cost of {@link InetAddress#getAddress()}, which
- * copies the address into a new 4- or 16-byte array on each call.
+ * nothing. They read the bucket's index entries and, when intervals start inside the
+ * bucket, scan up to 8 slice entries or binary-search a longer slice: O(log b) for b
+ * interval starts in the bucket. An IPv6 step compares two longs. Values are stored by
+ * reference in the slices, so a lookup makes at most two rounds of dependent memory reads
+ * before a binary search. {@link #lookup(InetAddress)} adds the cost of
+ * {@link InetAddress#getAddress()}, which copies the address into a new 4- or 16-byte
+ * array on each call.
  *
- * <p>Memory: about 4 bytes per index bucket plus 8 bytes (IPv4) or 24 bytes (IPv6) per
- * interval boundary, and at most two boundaries per prefix.
+ * <p>Memory, with 4-byte compressed references: 8 bytes per index bucket, plus 8 bytes
+ * (IPv4) or 20 bytes (IPv6) per interval that starts inside a bucket, which is at most two
+ * per prefix. Each family has 4-8 buckets per prefix, but at least 2<sup>8</sup> and at
+ * most 2<sup>20</sup>.
  *
  * <p>IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) is treated as IPv4 throughout.
  * {@link #lookupIpv6} matches a mapped address against the IPv4 prefixes only, so
@@ -47,14 +51,11 @@ public final class SubsetMap<T> {
 
     private final Ipv4Table ipv4;
     private final Ipv6Table ipv6;
-    // values[0] is null, the value index of addresses that no prefix covers.
-    private final Object[] values;
     private final int size;
 
-    private SubsetMap(Ipv4Table ipv4, Ipv6Table ipv6, Object[] values, int size) {
+    private SubsetMap(Ipv4Table ipv4, Ipv6Table ipv6, int size) {
         this.ipv4 = ipv4;
         this.ipv6 = ipv6;
-        this.values = values;
         this.size = size;
     }
 
@@ -77,7 +78,7 @@ public final class SubsetMap<T> {
      */
     @SuppressWarnings("unchecked")
     public T lookupIpv4(int address) {
-        return (T) values[ipv4.find(address)];
+        return (T) ipv4.find(address);
     }
 
     /**
@@ -91,9 +92,9 @@ public final class SubsetMap<T> {
     @SuppressWarnings("unchecked")
     public T lookupIpv6(long high, long low) {
         if (high == 0 && (low >>> 32) == 0xFFFF) {
-            return (T) values[ipv4.find((int) low)];
+            return (T) ipv4.find((int) low);
         }
-        return (T) values[ipv6.find(high, low)];
+        return (T) ipv6.find(high, low);
     }
 
     /**
@@ -134,7 +135,7 @@ public final class SubsetMap<T> {
         return (readInt(bytes, offset) & 0xFFFF_FFFFL) << 32 | (readInt(bytes, offset + 4) & 0xFFFF_FFFFL);
     }
 
-    /** Picks the direct index size: about four buckets per prefix, within 8-20 bits. */
+    /** Picks the direct index size: 4-8 buckets per prefix, within 8-20 bits. */
     static int indexBits(int prefixCount) {
         final int bits = 32 - Integer.numberOfLeadingZeros(prefixCount) + 2;
         return Math.max(MIN_INDEX_BITS, Math.min(MAX_INDEX_BITS, bits));
@@ -227,7 +228,7 @@ public final class SubsetMap<T> {
                 }
             }
 
-            // Value index i + 1 belongs to prefix i, so that index 0 means no match.
+            // Value index i + 1 belongs to prefix i, so that index 0 (null) means no match.
             final int[] valueIndex = new int[count];
             final Object[] mapValues = new Object[count + 1];
             for (int i = 0; i < count; i++) {
@@ -238,9 +239,8 @@ public final class SubsetMap<T> {
             final PrefixIntervals ipv4Intervals = PrefixIntervals.flatten(high, low, length, valueIndex, ipv4Members);
             final PrefixIntervals ipv6Intervals = PrefixIntervals.flatten(high, low, length, valueIndex, ipv6Members);
             return new SubsetMap<>(
-                    Ipv4Table.build(ipv4Intervals, indexBits(ipv4Count)),
-                    Ipv6Table.build(ipv6Intervals, indexBits(ipv6Members.length)),
-                    mapValues,
+                    Ipv4Table.build(ipv4Intervals, indexBits(ipv4Count), mapValues),
+                    Ipv6Table.build(ipv6Intervals, indexBits(ipv6Members.length), mapValues),
                     count);
         }
 
