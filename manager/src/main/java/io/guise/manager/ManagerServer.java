@@ -98,8 +98,14 @@ public final class ManagerServer implements AutoCloseable {
         return server;
     }
 
-    /** Rejects a non-loopback listen address without a token, because anyone who reaches it could rewrite routing. */
-    static void checkExposure(Options options) {
+    /**
+     * Rejects a non-loopback listen address without a token, because anyone who
+     * reaches it could rewrite routing. {@link #start} calls it too.
+     *
+     * @throws IllegalArgumentException naming the address and what to change
+     */
+    public static void checkExposure(Options options) {
+        requireNonNull(options, "options");
         final InetSocketAddress listen = options.listen();
         if (listen.isUnresolved()) {
             throw new IllegalArgumentException("listen address " + listen.getHostString()

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The source of {@code GET /access-points}: one JSON object per access point that
- * the manager knows, such as its id, the revision it acknowledged and when it last
+ * the manager tracks, such as its id, the revision it acknowledged and when it last
  * reported. The values must be types Jackson can write (strings, numbers, booleans,
  * lists and maps of them).
  *

@@ -26,8 +26,8 @@ import java.security.NoSuchAlgorithmException;
  * list. {@link RequestHandler} documents the routes.
  *
  * <p>When a bearer token is configured, every route except {@code GET /healthz}
- * requires {@code Authorization: Bearer TOKEN}. Request bodies larger than
- * {@code maxRequestBytes} are answered with 413 and never parsed.
+ * requires {@code Authorization: Bearer TOKEN}. The API responds to a request body
+ * larger than {@code maxRequestBytes} with 413 and never parses it.
  *
  * <p>Thread-safe. The handler runs on the request executor passed to
  * {@link #initializer}, not on the event loop, because a write blocks until the
@@ -128,9 +128,9 @@ public final class AdminApi {
     }
 
     /**
-     * The body aggregator, answering an oversized body with a JSON 413. Like Netty's
+     * The body aggregator, which responds to an oversized body with a JSON 413. Like Netty's
      * own handling, it keeps a keep-alive connection open and drops the rest of the
-     * body, so the client can read the answer; otherwise it closes the connection.
+     * body, so the client can read the response; otherwise it closes the connection.
      */
     private final class LimitedAggregator extends HttpObjectAggregator {
 

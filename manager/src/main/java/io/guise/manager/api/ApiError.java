@@ -7,8 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * A request the admin API rejects, with the status and the JSON body to answer it
- * with. The body always has an {@code "error"} message; callers may add fields such
+ * A request the admin API rejects, with the status and the JSON body of the
+ * response. The body always has an {@code "error"} message; callers may add fields such
  * as {@code "violations"} or {@code "problems"}.
  */
 final class ApiError extends Exception {

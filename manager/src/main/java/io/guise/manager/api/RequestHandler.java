@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * Also {@code POST /apply[?prune=true]}, {@code GET /snapshot}, {@code GET /healthz},
  * {@code GET /metrics} and {@code GET /access-points}.
  *
- * <p>Writes answer {@code {"revision": N, "changed": true|false}} and reads carry
+ * <p>Writes respond with {@code {"revision": N, "changed": true|false}} and reads carry
  * the revision in the body; both set {@code ETag: "N"}. Writes honour
  * {@code If-Match: "N"}. Stateless, so one instance serves every connection.
  */
@@ -100,7 +100,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                                                                + request.decoderResult().cause());
         }
         final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        final String path = uri.path();
+        final String path;
+        try {
+            path = uri.path();
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(HttpResponseStatus.BAD_REQUEST, "invalid percent-encoding in path " + request.uri()
+                                                               + " (expected: %XX with hex digits)");
+        }
         final HttpMethod method = request.method();
         if (path.equals("/healthz")) {
             allow(method, "GET");
@@ -108,7 +114,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return JsonResponses.json(HttpResponseStatus.OK, body);
         }
         authorize(request);
-        switch (path) {
+        final FullHttpResponse fixed = routeFixedPath(request, uri);
+        return fixed != null ? fixed : routeResource(request, path);
+    }
+
+    /** Routes the paths outside the resource collections; returns null for any other path. */
+    private FullHttpResponse routeFixedPath(FullHttpRequest request, QueryStringDecoder uri) throws ApiError {
+        final HttpMethod method = request.method();
+        switch (uri.path()) {
             case "/metrics":
                 allow(method, "GET");
                 return JsonResponses.bytes(HttpResponseStatus.OK, api.metrics().scrapeText(),
@@ -123,13 +136,18 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 allow(method, "POST");
                 return apply(request, uri);
             default:
-                break;
+                return null;
         }
+    }
+
+    /** Routes {@code /personas}, {@code /endpoints}, {@code /subsets} and the resources under them. */
+    private FullHttpResponse routeResource(FullHttpRequest request, String path) throws ApiError {
+        final HttpMethod method = request.method();
         final int slash = path.indexOf('/', 1);
         final String collection = slash < 0 ? path.substring(1) : path.substring(1, slash);
         final ApiResource resource = ApiResource.ofCollection(collection);
         if (resource == null) {
-            throw new ApiError(HttpResponseStatus.NOT_FOUND, "no such path: " + path + " (expected: /personas,"
+            throw new ApiError(HttpResponseStatus.NOT_FOUND, "path not found: " + path + " (expected: /personas,"
                                + " /endpoints, /subsets, /apply, /snapshot, /access-points, /healthz or /metrics)");
         }
         if (slash < 0) {
@@ -138,7 +156,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         final String key = path.substring(slash + 1);
         if (key.isEmpty()) {
-            throw new ApiError(HttpResponseStatus.NOT_FOUND, "no such path: " + path + " (expected: /"
+            throw new ApiError(HttpResponseStatus.NOT_FOUND, "path not found: " + path + " (expected: /"
                                + resource.collection() + "/" + resource.keyField().toUpperCase(Locale.ROOT) + ")");
         }
         allow(method, "GET", "PUT", "DELETE");

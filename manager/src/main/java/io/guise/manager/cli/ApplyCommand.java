@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
          description = "Create or replace every persona, endpoint and subset in a JSON or YAML document,"
                        + " all or nothing.",
          mixinStandardHelpOptions = true)
-final class ApplyCommand extends ClientCommand {
+public final class ApplyCommand extends ClientCommand {
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
             description = "Document with personas, endpoints and subsets; JSON (.json) or YAML (.yaml, .yml,"

@@ -7,7 +7,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code guise persona delete ID} (and endpoint, subset): deletes one resource. */
 @Command(name = "delete", description = "Delete one resource.", mixinStandardHelpOptions = true)
-final class DeleteCommand extends ClientCommand {
+public final class DeleteCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", description = "Persona or endpoint id, or subset prefix such as"
                                                                 + " 10.0.0.0/8.")

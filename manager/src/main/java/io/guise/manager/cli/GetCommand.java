@@ -7,7 +7,7 @@ import picocli.CommandLine.Parameters;
 /** {@code guise persona get ID} (and endpoint, subset): prints one resource as JSON. */
 @Command(name = "get", description = "Print one resource as JSON, with the revision.",
          mixinStandardHelpOptions = true)
-final class GetCommand extends ClientCommand {
+public final class GetCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "KEY", description = "Persona or endpoint id, or subset prefix such as"
                                                                 + " 10.0.0.0/8.")

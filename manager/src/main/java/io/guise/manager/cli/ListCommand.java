@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code guise persona list} (and endpoint, subset): prints the collection as a table. */
 @Command(name = "list", description = "List the resources as a table, with the revision.",
          mixinStandardHelpOptions = true)
-final class ListCommand extends ClientCommand {
+public final class ListCommand extends ClientCommand {
 
     @Override
     int run(ManagerClient client) throws IOException, InterruptedException {
@@ -16,8 +16,8 @@ final class ListCommand extends ClientCommand {
             return rejected(response);
         }
         Output.printTable(spec.commandLine().getOut(), collection, response.body().path(collection));
-        spec.commandLine().getOut().println("(" + response.body().path(collection).size() + " " + collection
-                                            + " at revision " + response.body().path("revision").asLong() + ")");
+        spec.commandLine().getOut().println("(" + collection + ": " + response.body().path(collection).size()
+                                            + ", revision " + response.body().path("revision").asLong() + ")");
         spec.commandLine().getOut().flush();
         return OK;
     }

@@ -50,7 +50,7 @@ final class ManagerClient {
     }
 
     /**
-     * Sends a request and reads the JSON answer.
+     * Sends a request and reads the JSON response.
      *
      * @param body the request body, or null for none
      * @param contentType the body's media type, or null for none

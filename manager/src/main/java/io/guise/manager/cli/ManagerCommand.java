@@ -49,27 +49,38 @@ public final class ManagerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final ManagerServer.Options options;
         try {
-            final ManagerServer.Options.Builder builder = ManagerServer.Options.builder()
-                    .listen(parseAddress("--listen", listen))
-                    .dataDir(dataDir);
-            if (grpcListen != null) {
-                builder.grpcListen(parseAddress("--grpc-listen", grpcListen));
-            }
-            if (tokenFile != null) {
-                builder.bearerToken(readToken(tokenFile));
-            }
-            options = builder.build();
+            options = options();
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
         }
+        return serve(options);
+    }
+
+    private ManagerServer.Options options() {
+        final ManagerServer.Options.Builder builder = ManagerServer.Options.builder()
+                .listen(parseAddress("--listen", listen))
+                .dataDir(dataDir);
+        if (grpcListen != null) {
+            builder.grpcListen(parseAddress("--grpc-listen", grpcListen));
+        }
+        if (tokenFile != null) {
+            builder.bearerToken(readToken(tokenFile));
+        }
+        return builder.build();
+    }
+
+    /** Starts the manager and blocks until the process is stopped; returns the exit status. */
+    private int serve(ManagerServer.Options options) throws InterruptedException {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
         final ManagerServer server;
         RevisionStore store = null;
         try {
+            ManagerServer.checkExposure(options);
             store = ManagerServer.openStore(options);
             server = ManagerServer.start(options, store);
         } catch (IllegalArgumentException e) {

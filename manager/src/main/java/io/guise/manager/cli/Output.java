@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Prints API answers for people: tables for lists, one violation per line for errors. */
+/** Prints API responses for people: tables for lists, one violation per line for errors. */
 final class Output {
 
     private Output() {
@@ -28,7 +28,7 @@ final class Output {
         err.flush();
     }
 
-    /** Prints the items of a list answer as a table with a header row. */
+    /** Prints the items of a list response as a table with a header row. */
     static void printTable(PrintWriter out, String collection, JsonNode items) {
         final List<String[]> rows = new ArrayList<>();
         rows.add(header(collection));

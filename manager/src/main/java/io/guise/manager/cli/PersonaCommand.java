@@ -1,6 +1,9 @@
 package io.guise.manager.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code guise persona}: apply, list, get and delete personas on a running manager. */
 @Command(name = "persona",
@@ -9,18 +12,17 @@ import picocli.CommandLine.Command;
          subcommands = {ApplyCommand.class, ListCommand.class, GetCommand.class, DeleteCommand.class})
 public final class PersonaCommand implements ResourceGroup, Runnable {
 
-    @picocli.CommandLine.Spec
-    private picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    private CommandSpec spec;
 
     @Override
     public String collection() {
         return "personas";
     }
 
-    /** Prints the usage when no subcommand is given. */
+    /** Rejects a call without a subcommand; picocli then prints the usage and exits with status 2. */
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                                                         "missing subcommand (expected: apply, list, get or delete)");
+        throw new ParameterException(spec.commandLine(), "missing subcommand (expected: apply, list, get or delete)");
     }
 }

@@ -2,7 +2,7 @@ package io.guise.manager.cli;
 
 import java.io.PrintWriter;
 
-/** Prints the answer to an accepted write. */
+/** Prints the response to an accepted write. */
 final class WriteOutput {
 
     private WriteOutput() {
