@@ -1,6 +1,9 @@
 package io.guise.cli;
 
 import io.guise.accesspoint.AccessPointCommand;
+import io.guise.manager.cli.ManagerCommand;
+import io.guise.manager.cli.PersonaCommand;
+import io.guise.manager.cli.SubsetCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +12,8 @@ import picocli.CommandLine.Command;
          description = "Guise: programmable access point and chaos harness.",
          mixinStandardHelpOptions = true,
          versionProvider = GuiseCommand.Version.class,
-         subcommands = {AccessPointCommand.class, EndpointCommand.class, CommandLine.HelpCommand.class})
+         subcommands = {AccessPointCommand.class, ManagerCommand.class, PersonaCommand.class, EndpointCommand.class,
+                        SubsetCommand.class, CommandLine.HelpCommand.class})
 public final class GuiseCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec

@@ -1,0 +1,261 @@
+package io.guise.manager;
+
+import static java.util.Objects.requireNonNull;
+
+import io.guise.manager.api.AccessPointStatusSource;
+import io.guise.manager.api.AdminApi;
+import io.guise.manager.config.ConfigService;
+import io.guise.manager.store.InMemoryRevisionStore;
+import io.guise.manager.store.RevisionStore;
+import io.guise.validation.RoutingValidator;
+import io.guise.validation.TlsCapabilities;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persona manager process: a revision store, the write path on top of it and
+ * the admin API bound to one address.
+ *
+ * <p>Thread-safe. {@link #close()} stops the API and closes the store.
+ */
+public final class ManagerServer implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(ManagerServer.class);
+
+    /** Default admin API address: loopback only. */
+    public static final InetSocketAddress DEFAULT_LISTEN = new InetSocketAddress("127.0.0.1", 7070);
+
+    /** Revision records the in-memory store keeps for deltas; older access points get a full snapshot. */
+    static final int IN_MEMORY_RETAINED_RECORDS = 1000;
+
+    private final Options options;
+    private final RevisionStore store;
+    private final ConfigService service;
+    private final AdminApi api;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final EventExecutorGroup requestExecutor;
+    private Channel serverChannel;
+
+    private ManagerServer(Options options, RevisionStore store) {
+        this.options = options;
+        this.store = store;
+        this.service = new ConfigService(store, new RoutingValidator(TlsCapabilities.jdk()), Clock.systemUTC());
+        this.api = new AdminApi(service, options.accessPoints(), options.bearerToken(), options.maxRequestBytes());
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        // Writes block on the store's fsync, so requests run off the event loop.
+        this.requestExecutor = new DefaultEventExecutorGroup(2);
+    }
+
+    /**
+     * Opens the store that {@code options} names. Without a data directory the
+     * state lives in memory and is lost when the process stops.
+     */
+    public static RevisionStore openStore(Options options) throws IOException {
+        requireNonNull(options, "options");
+        if (options.dataDir() == null) {
+            return new InMemoryRevisionStore(IN_MEMORY_RETAINED_RECORDS);
+        }
+        // TODO: return FileRevisionStore.open(options.dataDir(), ...) once io.guise.manager.store.FileRevisionStore
+        //  exists; until then a data directory is accepted but the state still lives in memory.
+        logger.warn("Manager: data directory {} is not used yet; the routing state lives in memory and is lost"
+                    + " on stop", options.dataDir());
+        return new InMemoryRevisionStore(IN_MEMORY_RETAINED_RECORDS);
+    }
+
+    /**
+     * Checks the options, then binds the admin API over {@code store}. On failure the
+     * store is left open for the caller to close.
+     *
+     * @throws IllegalArgumentException when the address is not loopback and no token
+     *     is set; nothing is bound then
+     */
+    public static ManagerServer start(Options options, RevisionStore store) throws InterruptedException {
+        requireNonNull(options, "options");
+        requireNonNull(store, "store");
+        checkExposure(options);
+        final ManagerServer server = new ManagerServer(options, store);
+        try {
+            server.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            server.stopNetwork();
+            throw e;
+        }
+        return server;
+    }
+
+    /**
+     * Rejects a non-loopback listen address without a token, because anyone who
+     * reaches it could rewrite routing. {@link #start} calls it too.
+     *
+     * @throws IllegalArgumentException naming the address and what to change
+     */
+    public static void checkExposure(Options options) {
+        requireNonNull(options, "options");
+        final InetSocketAddress listen = options.listen();
+        if (listen.isUnresolved()) {
+            throw new IllegalArgumentException("listen address " + listen.getHostString()
+                                               + " does not resolve (expected: an IP address such as 127.0.0.1)");
+        }
+        if (!listen.getAddress().isLoopbackAddress() && options.bearerToken() == null) {
+            throw new IllegalArgumentException(
+                    "refusing to listen on " + listen.getAddress().getHostAddress() + ":" + listen.getPort()
+                    + " without a token, because anyone who reaches that address could change routing; set a"
+                    + " token (--token-file) or listen on a loopback address such as 127.0.0.1");
+        }
+    }
+
+    private void bind() throws InterruptedException {
+        serverChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(api.initializer(requestExecutor))
+                .bind(options.listen())
+                .sync()
+                .channel();
+        final InetSocketAddress bound = boundAddress();
+        logger.info("Manager: admin API on http://{}:{} (token {}, store epoch {}, revision {})",
+                    bound.getAddress().getHostAddress(), bound.getPort(),
+                    api.requiresToken() ? "required" : "not required", store.epoch(), store.latestRevision());
+        if (options.grpcListen() != null) {
+            // NOTE: the distribution server is not part of this build yet, so access points cannot connect.
+            logger.warn("Manager: distribution address {} is accepted but not served yet", options.grpcListen());
+        }
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public ConfigService service() {
+        return service;
+    }
+
+    public AdminApi api() {
+        return api;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public void close() throws IOException {
+        stopNetwork();
+        store.close();
+        logger.info("Manager: stopped at revision {}", store.latestRevision());
+    }
+
+    private void stopNetwork() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        requestExecutor.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /**
+     * The manager's settings. Immutable; build with {@link #builder()}.
+     *
+     * @param listen the admin API address
+     * @param bearerToken the token API requests must carry, or null for none
+     * @param maxRequestBytes maximum request body size in bytes
+     * @param dataDir where the store keeps its files, or null for memory only
+     * @param grpcListen the distribution server address, or null for none
+     * @param accessPoints the source of {@code GET /access-points}
+     */
+    public record Options(InetSocketAddress listen, String bearerToken, int maxRequestBytes, Path dataDir,
+                          InetSocketAddress grpcListen, AccessPointStatusSource accessPoints) {
+
+        public Options {
+            requireNonNull(listen, "listen");
+            requireNonNull(accessPoints, "accessPoints");
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Describes the options with the token left out, so they can be logged. */
+        @Override
+        public String toString() {
+            return "Options[listen=" + listen + ", token=" + (bearerToken == null ? "none" : "set")
+                   + ", maxRequestBytes=" + maxRequestBytes + ", dataDir=" + dataDir + ", grpcListen=" + grpcListen
+                   + "]";
+        }
+
+        /** Builds {@link Options}; every setting has a default. Not thread-safe. */
+        public static final class Builder {
+            private InetSocketAddress listen = DEFAULT_LISTEN;
+            private String bearerToken;
+            private int maxRequestBytes = AdminApi.DEFAULT_MAX_REQUEST_BYTES;
+            private Path dataDir;
+            private InetSocketAddress grpcListen;
+            private AccessPointStatusSource accessPoints = AccessPointStatusSource.NONE;
+
+            private Builder() {
+            }
+
+            /** Sets the admin API address; default 127.0.0.1:7070, port 0 picks a free port. */
+            public Builder listen(InetSocketAddress listen) {
+                this.listen = requireNonNull(listen, "listen");
+                return this;
+            }
+
+            /** Sets the bearer token; null (the default) serves without one, on loopback only. */
+            public Builder bearerToken(String bearerToken) {
+                if (bearerToken != null && bearerToken.isBlank()) {
+                    throw new IllegalArgumentException("bearerToken: blank (expected: a non-blank token)");
+                }
+                this.bearerToken = bearerToken;
+                return this;
+            }
+
+            /** Sets the maximum request body size in bytes; default 4 MiB. */
+            public Builder maxRequestBytes(int maxRequestBytes) {
+                if (maxRequestBytes < 1) {
+                    throw new IllegalArgumentException("maxRequestBytes: " + maxRequestBytes
+                                                       + " (expected: 1 or more)");
+                }
+                this.maxRequestBytes = maxRequestBytes;
+                return this;
+            }
+
+            /** Sets the store's directory; null (the default) keeps the state in memory. */
+            public Builder dataDir(Path dataDir) {
+                this.dataDir = dataDir;
+                return this;
+            }
+
+            /** Sets the distribution server address; null (the default) serves none. */
+            public Builder grpcListen(InetSocketAddress grpcListen) {
+                this.grpcListen = grpcListen;
+                return this;
+            }
+
+            public Builder accessPoints(AccessPointStatusSource accessPoints) {
+                this.accessPoints = requireNonNull(accessPoints, "accessPoints");
+                return this;
+            }
+
+            public Options build() {
+                return new Options(listen, bearerToken, maxRequestBytes, dataDir, grpcListen, accessPoints);
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.guise.manager.cli;
+
+import java.net.URI;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command that calls the manager's admin API shares. */
+public final class ClientOptions {
+
+    @Option(names = "--manager", paramLabel = "URL", defaultValue = "http://127.0.0.1:7070",
+            description = "Base URL of the manager's admin API (default: ${DEFAULT-VALUE}).")
+    URI manager;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File whose content is the manager's bearer token; leading and trailing whitespace"
+                          + " is ignored.")
+    Path tokenFile;
+}

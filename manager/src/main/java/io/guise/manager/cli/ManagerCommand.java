@@ -1,0 +1,172 @@
+package io.guise.manager.cli;
+
+import io.guise.manager.ManagerServer;
+import io.guise.manager.store.RevisionStore;
+import io.guise.subset.CidrPrefix;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code guise manager --data-dir DIR}: runs the persona manager until the process
+ * is stopped. Exit status 2 for bad options, 1 when the server cannot start.
+ */
+@Command(name = "manager",
+         description = "Run the persona manager: the admin API (CRUD on personas, endpoints and subsets) until"
+                       + " stopped with Ctrl-C or SIGTERM.",
+         mixinStandardHelpOptions = true)
+public final class ManagerCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+            description = "Directory of the revision store.")
+    private Path dataDir;
+
+    @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:7070",
+            description = "Admin API address (default: ${DEFAULT-VALUE}); an address other than loopback needs"
+                          + " --token-file. IPv6 as [::1]:7070.")
+    private String listen;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File whose content is the bearer token API requests must carry.")
+    private Path tokenFile;
+
+    @Option(names = "--grpc-listen", paramLabel = "ADDRESS:PORT",
+            description = "Address of the distribution server that access points connect to.")
+    private String grpcListen;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        final PrintWriter err = spec.commandLine().getErr();
+        final ManagerServer.Options options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        return serve(options);
+    }
+
+    private ManagerServer.Options options() {
+        final ManagerServer.Options.Builder builder = ManagerServer.Options.builder()
+                .listen(parseAddress("--listen", listen))
+                .dataDir(dataDir);
+        if (grpcListen != null) {
+            builder.grpcListen(parseAddress("--grpc-listen", grpcListen));
+        }
+        if (tokenFile != null) {
+            builder.bearerToken(readToken(tokenFile));
+        }
+        return builder.build();
+    }
+
+    /** Starts the manager and blocks until the process is stopped; returns the exit status. */
+    private int serve(ManagerServer.Options options) throws InterruptedException {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final ManagerServer server;
+        RevisionStore store = null;
+        try {
+            ManagerServer.checkExposure(options);
+            store = ManagerServer.openStore(options);
+            server = ManagerServer.start(options, store);
+        } catch (IllegalArgumentException e) {
+            closeQuietly(store);
+            err.println(e.getMessage());
+            return 2;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(store);
+            err.println("Starting the manager failed: " + e);
+            return 1;
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (IOException e) {
+                err.println("Closing the store failed: " + e);
+                err.flush();
+            }
+            stopped.countDown();
+        }, "manager-shutdown"));
+        final InetSocketAddress bound = server.boundAddress();
+        out.println("manager admin API on http://" + hostForUrl(bound.getAddress()) + ":" + bound.getPort()
+                    + "; stop with Ctrl-C");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Parses {@code ADDRESS:PORT} with an IP literal; IPv6 goes in brackets. */
+    static InetSocketAddress parseAddress(String option, String text) {
+        final int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(option + ": '" + text + "' (expected: ADDRESS:PORT, such as"
+                                               + " 127.0.0.1:7070 or [::1]:7070)");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        final int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + text + "' has an invalid port (expected: 0-65535)");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(option + ": port " + port + " (expected: 0-65535)");
+        }
+        if (!CidrPrefix.isIpLiteral(host)) {
+            throw new IllegalArgumentException(option + ": '" + host + "' is not an IP address (expected: an IPv4"
+                                               + " or IPv6 literal such as 127.0.0.1)");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(option + ": '" + host + "' is not an IP address", e);
+        }
+    }
+
+    private static String readToken(Path file) {
+        final String token;
+        try {
+            token = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--token-file: cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("--token-file: " + file + " is empty (expected: a token)");
+        }
+        return token;
+    }
+
+    private static String hostForUrl(InetAddress address) {
+        final String host = address.getHostAddress();
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    private static void closeQuietly(RevisionStore store) {
+        if (store == null) {
+            return;
+        }
+        try {
+            store.close();
+        } catch (IOException e) {
+            // The start already failed; that error is the one reported.
+        }
+    }
+}
