@@ -1,6 +1,7 @@
 package io.guise.cli;
 
 import io.guise.accesspoint.AccessPointCommand;
+import io.guise.manager.cli.EndpointCommand;
 import io.guise.manager.cli.ManagerCommand;
 import io.guise.manager.cli.PersonaCommand;
 import io.guise.manager.cli.SubsetCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
          mixinStandardHelpOptions = true,
          versionProvider = GuiseCommand.Version.class,
          subcommands = {AccessPointCommand.class, ManagerCommand.class, PersonaCommand.class, EndpointCommand.class,
-                        SubsetCommand.class, CommandLine.HelpCommand.class})
+                        SubsetCommand.class, FleetCommand.class, CommandLine.HelpCommand.class})
 public final class GuiseCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec

@@ -1,11 +1,6 @@
 package io.guise.cli;
 
 import io.guise.fleet.HttpEndpointServer;
-import io.guise.manager.cli.ApplyCommand;
-import io.guise.manager.cli.DeleteCommand;
-import io.guise.manager.cli.GetCommand;
-import io.guise.manager.cli.ListCommand;
-import io.guise.manager.cli.ResourceGroup;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,23 +14,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code guise endpoint --listen ...}: runs simple HTTP endpoints that respond with
- * their id, to try an access point without other software. Its subcommands
- * ({@code list}, {@code get}, {@code delete}, {@code apply}) manage the endpoint
- * resources of a running manager instead.
+ * {@code guise fleet --listen ...}: runs simple HTTP endpoints that respond with
+ * their id, to try an access point without other software.
  */
-@Command(name = "endpoint",
-         description = "Run HTTP endpoints on loopback that respond to every request with 200 and their id, or"
-                       + " manage the endpoints of a running manager with a subcommand.",
-         mixinStandardHelpOptions = true,
-         subcommands = {ApplyCommand.class, ListCommand.class, GetCommand.class, DeleteCommand.class})
-final class EndpointCommand implements Callable<Integer>, ResourceGroup {
+@Command(name = "fleet",
+         description = "Run HTTP endpoints on loopback that respond to every request with 200 and their id.",
+         mixinStandardHelpOptions = true)
+final class FleetCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    // Not required by picocli, because a subcommand such as "list" needs no --listen.
-    @Option(names = "--listen", split = ",", paramLabel = "ID=ADDRESS:PORT",
+    @Option(names = "--listen", required = true, split = ",", paramLabel = "ID=ADDRESS:PORT",
             description = "Endpoint id and where it listens, e.g. web-1=127.0.0.1:8081; repeat or separate"
                           + " with commas for several.")
     private List<String> endpoints;
@@ -44,11 +34,6 @@ final class EndpointCommand implements Callable<Integer>, ResourceGroup {
     public Integer call() throws InterruptedException {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        if (endpoints == null || endpoints.isEmpty()) {
-            err.println("Missing --listen ID=ADDRESS:PORT (or a subcommand: apply, list, get or delete)");
-            spec.commandLine().usage(err);
-            return 2;
-        }
         final List<HttpEndpointServer> servers = new ArrayList<>();
         for (String entry : endpoints) {
             final int equals = entry.indexOf('=');
@@ -87,10 +72,5 @@ final class EndpointCommand implements Callable<Integer>, ResourceGroup {
         }, "endpoint-shutdown"));
         stopped.await();
         return 0;
-    }
-
-    @Override
-    public String collection() {
-        return "endpoints";
     }
 }
