@@ -12,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       {@link FileLock} on, so two managers cannot open one directory.</li>
  *   <li>{@code epoch}: the store epoch, a random UUID written once when the directory
  *       is initialised.</li>
- *   <li>{@code log-<firstRevision>.bin}: log segments. A segment holds consecutive
+ *   <li>{@code log-<firstRevision>.bin}: log segments. A segment contains consecutive
  *       records from {@code firstRevision} on, each framed as a 4-byte big-endian length,
  *       the 4-byte CRC32C of the record bytes and the serialized {@link RevisionRecord}.
  *       A new segment starts after each snapshot.</li>
@@ -138,6 +139,12 @@ public final class FileRevisionStore implements RevisionStore {
         }
     }
 
+    /** Opens log segment files. Tests substitute one whose channels fail on request. */
+    @FunctionalInterface
+    interface SegmentOpener {
+        FileChannel open(Path file, OpenOption... options) throws IOException;
+    }
+
     /** The state that open rebuilt from the files, before any file is changed. */
     private record Recovered(RoutingSnapshot snapshot, long snapshotRevision, List<RevisionRecord> window,
                              int replayedRecords, Map.Entry<Long, Path> newestSegment,
@@ -148,6 +155,7 @@ public final class FileRevisionStore implements RevisionStore {
     private final Options options;
     private final String epoch;
     private final FileChannel lockChannel;
+    private final SegmentOpener segmentOpener;
 
     private final Object writeLock = new Object();
     // Guarded by writeLock.
@@ -164,8 +172,9 @@ public final class FileRevisionStore implements RevisionStore {
     private final ArrayList<RevisionRecord> records;
 
     private FileRevisionStore(Path dir, Options options, String epoch, FileChannel lockChannel,
-                              Recovered recovered) {
+                              SegmentOpener segmentOpener, Recovered recovered) {
         this.dir = dir;
+        this.segmentOpener = segmentOpener;
         this.options = options;
         this.epoch = epoch;
         this.lockChannel = lockChannel;
@@ -183,6 +192,10 @@ public final class FileRevisionStore implements RevisionStore {
      *     names the file, and the offset for a log record)
      */
     public static FileRevisionStore open(Path dataDir, Options options) throws IOException {
+        return open(dataDir, options, FileChannel::open);
+    }
+
+    static FileRevisionStore open(Path dataDir, Options options, SegmentOpener segmentOpener) throws IOException {
         requireNonNull(dataDir, "dataDir");
         requireNonNull(options, "options");
         final Path dir = dataDir.toAbsolutePath().normalize();
@@ -196,7 +209,7 @@ public final class FileRevisionStore implements RevisionStore {
         Files.createDirectories(dir);
         final FileChannel lockChannel = lock(dir);
         try {
-            return recover(dir, options, lockChannel);
+            return recover(dir, options, lockChannel, segmentOpener);
         } catch (IOException | RuntimeException e) {
             closeQuietly(lockChannel, e);
             throw e;
@@ -223,11 +236,12 @@ public final class FileRevisionStore implements RevisionStore {
         return channel;
     }
 
-    private static FileRevisionStore recover(Path dir, Options options, FileChannel lockChannel) throws IOException {
+    private static FileRevisionStore recover(Path dir, Options options, FileChannel lockChannel,
+                                             SegmentOpener segmentOpener) throws IOException {
         final StoreFiles.Listing listing = StoreFiles.list(dir);
         final boolean initialise = !listing.hasEpoch();
         if (initialise && (!listing.segments().isEmpty() || !listing.snapshots().isEmpty())) {
-            throw new IOException("data directory " + dir + " holds log segments or snapshots but no epoch file. "
+            throw new IOException("data directory " + dir + " contains log segments or snapshots but no epoch file. "
                                   + "Restore " + dir.resolve(StoreFiles.EPOCH) + " from a backup, or write a new "
                                   + "UUID into it to give the store a new epoch");
         }
@@ -244,7 +258,8 @@ public final class FileRevisionStore implements RevisionStore {
                                        (epoch + "\n").getBytes(StandardCharsets.US_ASCII));
             logger.info("Revision store {}: initialised with new epoch {}", dir, epoch);
         }
-        final FileRevisionStore store = new FileRevisionStore(dir, options, epoch, lockChannel, recovered);
+        final FileRevisionStore store = new FileRevisionStore(dir, options, epoch, lockChannel, segmentOpener,
+                                                                recovered);
         store.openNewestSegment(recovered);
         logger.info("Revision store {}: opened at revision {}, epoch {}, from snapshot at revision {} and {} "
                     + "replayed records, {} records retained", dir, recovered.snapshot().getRevision(), epoch,
@@ -260,8 +275,8 @@ public final class FileRevisionStore implements RevisionStore {
                                   + "give the store a new epoch");
         }
         if (!UUID_TEXT.matcher(text).matches()) {
-            final String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-            throw new IOException("epoch file " + file + " holds \"" + shown + "\" (expected: a lowercase UUID such "
+            final String excerpt = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+            throw new IOException("epoch file " + file + " contains \"" + excerpt + "\" (expected: a lowercase UUID such "
                                   + "as " + new UUID(0, 0) + "). Restore it from a backup");
         }
         return text;
@@ -318,7 +333,7 @@ public final class FileRevisionStore implements RevisionStore {
     /**
      * Checks that a segment starts where the log so far ends. A gap is allowed only
      * before the snapshot that recovery starts from, because no state depends on the
-     * records in it; the records before the gap then leave the retained window.
+     * records in it. The records before the gap then leave the retained window.
      */
     private static void checkSegmentStart(Path dir, Path file, long first, long nextRevision, long snapshotRevision,
                                           ArrayDeque<RevisionRecord> window) throws IOException {
@@ -357,9 +372,9 @@ public final class FileRevisionStore implements RevisionStore {
     }
 
     /**
-     * Truncates a torn tail of the newest segment and opens it for appends, unless it
-     * ends at the snapshot that recovery started from: then the next append starts a
-     * new segment, as it would have after that snapshot.
+     * Truncates a torn tail of the newest segment and opens it for appends. A segment
+     * that ends at the snapshot recovery started from stays closed, so the next append
+     * starts a new segment, as it would have after that snapshot.
      */
     private void openNewestSegment(Recovered recovered) throws IOException {
         if (recovered.newestSegment() == null) {
@@ -367,7 +382,7 @@ public final class FileRevisionStore implements RevisionStore {
         }
         final Path file = recovered.newestSegment().getValue();
         final RecordLog.Contents contents = recovered.newestContents();
-        final FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        final FileChannel channel = segmentOpener.open(file, StandardOpenOption.WRITE);
         try {
             if (contents.tailProblem() != null) {
                 final long fileBytes = channel.size();
@@ -498,7 +513,7 @@ public final class FileRevisionStore implements RevisionStore {
     private void createSegment(long firstRevision) throws IOException {
         final Path file = dir.resolve(StoreFiles.segmentName(firstRevision));
         segmentPath = file;
-        segment = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        segment = segmentOpener.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         segmentBytes = 0;
         StoreFiles.syncDirectory(dir);
     }

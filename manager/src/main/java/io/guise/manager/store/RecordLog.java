@@ -49,7 +49,7 @@ final class RecordLog {
      * The verified contents of one segment file.
      *
      * @param records the records in order, consecutive from the segment's first revision
-     * @param validBytes the length of the prefix that holds {@code records}
+     * @param validBytes the length of the prefix that contains {@code records}
      * @param tailProblem why the bytes after {@code validBytes} are not a record, or null when
      *     the file ends at {@code validBytes}
      */
@@ -64,8 +64,8 @@ final class RecordLog {
      *
      * @param firstRevision the revision the file name gives to the first record
      * @param newest whether this is the newest segment, the only one a crash can leave torn
-     * @throws IOException when the file cannot be read, holds a bad frame that is not a torn
-     *     tail, or holds records that are not consecutive from {@code firstRevision}
+     * @throws IOException when the file cannot be read, contains a bad frame that is not a
+     *     torn tail, or contains records that are not consecutive from {@code firstRevision}
      */
     static Contents read(Path file, long firstRevision, boolean newest) throws IOException {
         final long size = Files.size(file);

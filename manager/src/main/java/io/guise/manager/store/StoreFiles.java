@@ -62,7 +62,7 @@ final class StoreFiles {
     /**
      * Lists a data directory.
      *
-     * @throws IOException when the directory holds a file or folder that the store does not
+     * @throws IOException when the directory contains a file or folder that the store does not
      *     write, so that the store never initialises or changes a directory it does not own
      */
     static Listing list(Path dir) throws IOException {
@@ -167,10 +167,12 @@ final class StoreFiles {
             throw new IOException("snapshot " + file + ": " + data.length + " bytes (expected: at least "
                                   + SNAPSHOT_HEADER_BYTES + ")");
         }
+
         final ByteBuffer header = ByteBuffer.wrap(data, 0, SNAPSHOT_HEADER_BYTES);
         final int magic = header.getInt();
         final int length = header.getInt();
         final int crc = header.getInt();
+
         if (magic != SNAPSHOT_MAGIC) {
             throw new IOException("snapshot " + file + ": magic number 0x" + Integer.toHexString(magic)
                                   + " (expected: 0x" + Integer.toHexString(SNAPSHOT_MAGIC) + ")");
@@ -182,6 +184,7 @@ final class StoreFiles {
         if (RecordLog.crc32c(data, SNAPSHOT_HEADER_BYTES, length) != crc) {
             throw new IOException("snapshot " + file + ": CRC32C mismatch");
         }
+
         final RoutingSnapshot snapshot;
         try {
             snapshot = RoutingSnapshot.parseFrom(ByteBuffer.wrap(data, SNAPSHOT_HEADER_BYTES, length));
@@ -189,7 +192,7 @@ final class StoreFiles {
             throw new IOException("snapshot " + file + ": payload does not parse as a RoutingSnapshot", e);
         }
         if (snapshot.getRevision() != revision) {
-            throw new IOException("snapshot " + file + ": holds revision " + snapshot.getRevision()
+            throw new IOException("snapshot " + file + ": contains revision " + snapshot.getRevision()
                                   + " (expected: " + revision + ", from the file name)");
         }
         return snapshot;

@@ -156,7 +156,7 @@ class FileRevisionStoreCrashTest {
                      + Files.readString(stderr));
             }
             assertThat(child.waitFor(5, TimeUnit.SECONDS)).as("child exited after kill").isTrue();
-            // The pipe still holds the lines the child printed before it died.
+            // The pipe still contains the lines the child printed before it died.
             while ((line = out.readLine()) != null) {
                 if (line.startsWith("ACK ")) {
                     lastAck = Long.parseLong(line.substring(4));

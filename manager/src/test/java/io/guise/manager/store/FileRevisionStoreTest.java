@@ -14,10 +14,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -148,7 +150,7 @@ class FileRevisionStoreTest {
             assertThat(store.recordsAfter(23)).containsExactlyElementsOf(records(24, 30));
             assertThat(store.recordsAfter(22)).isNull();
         }
-        // Kept: the newest two snapshots, and segments from the one holding revision 24 (30 - 7 + 1).
+        // Kept: the newest two snapshots, and segments from the one containing revision 24 (30 - 7 + 1).
         assertThat(fileNames(dir)).containsExactlyInAnyOrder(
                 "lock", "epoch", "log-21.bin", "log-26.bin", "snapshot-25.bin", "snapshot-30.bin");
 
@@ -201,7 +203,7 @@ class FileRevisionStoreTest {
     }
 
     @Test
-    void tornTail_corruptLastRecordOrZeroFill_dropped() throws Exception {
+    void tornTail_zeroFillOrBadCrc_dropped() throws Exception {
         final Path dir = temp.resolve("data");
         try (FileRevisionStore store = FileRevisionStore.open(dir, NO_SNAPSHOTS)) {
             appendRange(store, 1, 6);
@@ -223,7 +225,7 @@ class FileRevisionStoreTest {
     }
 
     @Test
-    void corruptMiddleRecord_failsOpenNamingFileAndOffset() throws Exception {
+    void corruptMiddleCrc_failsOpen() throws Exception {
         final Path dir = temp.resolve("data");
         try (FileRevisionStore store = FileRevisionStore.open(dir, NO_SNAPSHOTS)) {
             appendRange(store, 1, 6);
@@ -242,7 +244,7 @@ class FileRevisionStoreTest {
     }
 
     @Test
-    void corruptLengthInMiddle_failsOpen() throws Exception {
+    void corruptMiddleLength_failsOpen() throws Exception {
         final Path dir = temp.resolve("data");
         try (FileRevisionStore store = FileRevisionStore.open(dir, NO_SNAPSHOTS)) {
             appendRange(store, 1, 6);
@@ -316,6 +318,53 @@ class FileRevisionStoreTest {
     }
 
     @Test
+    void append_writeFails_truncatesAndRejectsLater() throws Exception {
+        assertFailedAppendLeavesNoPartialRecord(channel -> channel.failWrites = true, "injected write failure");
+    }
+
+    @Test
+    void append_fsyncFails_truncatesAndRejectsLater() throws Exception {
+        assertFailedAppendLeavesNoPartialRecord(channel -> channel.failForce = true, "injected fsync failure");
+    }
+
+    private void assertFailedAppendLeavesNoPartialRecord(Consumer<FaultyFileChannel> fault, String cause)
+            throws Exception {
+        final Path dir = temp.resolve("data");
+        final List<FaultyFileChannel> channels = new ArrayList<>();
+        final FileRevisionStore.SegmentOpener opener = (file, openOptions) -> {
+            final FaultyFileChannel channel = new FaultyFileChannel(FileChannel.open(file, openOptions));
+            channels.add(channel);
+            return channel;
+        };
+        final Path segment = dir.resolve("log-1.bin");
+        try (FileRevisionStore store = FileRevisionStore.open(dir, NO_SNAPSHOTS, opener)) {
+            appendRange(store, 1, 3);
+            final long size = Files.size(segment);
+            fault.accept(channels.get(0));
+
+            assertThatThrownBy(() -> store.append(record(4)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("failed to append revision 4 to " + segment + " at offset " + size)
+                    .hasRootCauseMessage(cause);
+            assertThat(Files.size(segment)).isEqualTo(size);
+            assertThat(store.latestRevision()).isEqualTo(3);
+
+            channels.get(0).failWrites = false;
+            channels.get(0).failForce = false;
+            assertThatThrownBy(() -> store.append(record(4)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("rejects appends after an earlier write failure");
+            assertThat(Files.size(segment)).isEqualTo(size);
+        }
+
+        try (FileRevisionStore store = FileRevisionStore.open(dir, NO_SNAPSHOTS)) {
+            assertThat(store.latestSnapshot()).isEqualTo(replay(3));
+            store.append(record(4));
+            assertThat(store.latestSnapshot()).isEqualTo(replay(4));
+        }
+    }
+
+    @Test
     void append_afterClose_throws() throws Exception {
         final FileRevisionStore store = FileRevisionStore.open(temp.resolve("data"), NO_SNAPSHOTS);
         store.close();
@@ -362,7 +411,7 @@ class FileRevisionStoreTest {
         Files.writeString(epoch, "not-a-uuid");
         assertThatThrownBy(() -> FileRevisionStore.open(dir, NO_SNAPSHOTS))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("holds \"not-a-uuid\"");
+                .hasMessageContaining("contains \"not-a-uuid\"");
 
         Files.delete(epoch);
         assertThatThrownBy(() -> FileRevisionStore.open(dir, NO_SNAPSHOTS))
@@ -408,10 +457,10 @@ class FileRevisionStoreTest {
 
     private static void flipByte(Path file, long offset) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            final ByteBuffer one = ByteBuffer.allocate(1);
-            channel.read(one, offset);
-            one.flip();
-            final byte flipped = (byte) (one.get() ^ 0x5A);
+            final ByteBuffer original = ByteBuffer.allocate(1);
+            channel.read(original, offset);
+            original.flip();
+            final byte flipped = (byte) (original.get() ^ 0x5A);
             channel.write(ByteBuffer.wrap(new byte[] {flipped}), offset);
         }
     }
