@@ -6,8 +6,10 @@ import static io.guise.manager.store.TestRecords.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.guise.distribution.Deltas;
 import io.guise.proto.Delta;
 import io.guise.proto.RevisionRecord;
+import io.guise.proto.RoutingSnapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,6 +21,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -361,6 +366,49 @@ class FileRevisionStoreTest {
             assertThat(store.latestSnapshot()).isEqualTo(replay(3));
             store.append(record(4));
             assertThat(store.latestSnapshot()).isEqualTo(replay(4));
+        }
+    }
+
+    @Test
+    void reads_duringAppends_seeWholeRevisions() throws Exception {
+        final int revisions = 200;
+        final List<RoutingSnapshot> expected = new ArrayList<>();
+        expected.add(RoutingSnapshot.getDefaultInstance());
+        for (int revision = 1; revision <= revisions; revision++) {
+            expected.add(Deltas.apply(expected.get(revision - 1), record(revision).getDelta()));
+        }
+        final FileRevisionStore.Options options = new FileRevisionStore.Options(16, 50);
+        try (FileRevisionStore store = FileRevisionStore.open(temp.resolve("data"), options)) {
+            final AtomicReference<Throwable> readerFailure = new AtomicReference<>();
+            final AtomicBoolean done = new AtomicBoolean();
+            final AtomicInteger reads = new AtomicInteger();
+            final Thread reader = new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        final RoutingSnapshot snapshot = store.latestSnapshot();
+                        reads.incrementAndGet();
+                        assertThat(snapshot).isEqualTo(expected.get((int) snapshot.getRevision()));
+                        final List<RevisionRecord> tail = store.recordsAfter(Math.max(0, snapshot.getRevision() - 10));
+                        if (tail != null && !tail.isEmpty()) {
+                            final long first = tail.get(0).getRevision();
+                            for (int i = 0; i < tail.size(); i++) {
+                                assertThat(tail.get(i)).isEqualTo(record(first + i));
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    readerFailure.set(t);
+                }
+            }, "store-reader");
+            reader.start();
+
+            appendRange(store, 1, revisions);
+            done.set(true);
+            reader.join();
+
+            assertThat(readerFailure.get()).isNull();
+            assertThat(reads.get()).isPositive();
+            assertThat(store.latestSnapshot()).isEqualTo(expected.get(revisions));
         }
     }
 
