@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * <p>When a write or fsync in {@code append} throws, the store truncates the segment
  * back to its size before the record and then rejects every later append with an
  * {@link IOException}. It does not retry, because after a failed fsync Linux may
- * have dropped the unwritten pages, so a later fsync that succeeds would not prove
- * that the earlier bytes are on disk. Reopening the store re-reads and verifies the
+ * mark the unwritten pages clean and drop them, so a later fsync that succeeds would
+ * not prove that the earlier bytes are on disk. Reopening the store re-reads and verifies the
  * log. Reads keep returning the last acknowledged state. An interrupt of the thread
  * that appends also counts as a failed write, because it closes the {@link FileChannel}.
  *
@@ -69,9 +69,10 @@ import org.slf4j.LoggerFactory;
  * that revisions are consecutive. A bad frame at the end of the newest segment that no
  * valid frame follows is a write torn by a crash: it was never acknowledged, so open
  * logs a WARN with the file and offset and truncates it. Any other bad frame, a gap
- * in the revisions, or a snapshot newer than the log fails open with an
- * {@link IOException} that names the file and offset. Open changes no file before all
- * checks have passed.
+ * in the revisions after that snapshot, or a snapshot newer than the log fails open
+ * with an {@link IOException} that names the file, and the offset of a bad frame.
+ * Apart from creating the directory and the lock file, open changes no file before
+ * all checks have passed.
  *
  * <h2>Retention</h2>
  * Every {@link Options#snapshotEvery()} revisions the store writes a snapshot and
@@ -167,17 +168,17 @@ public final class FileRevisionStore implements RevisionStore {
     private boolean closed;
 
     private final Object stateLock = new Object();
-    // Guarded by stateLock; written only while writeLock is held too.
+    // Guarded by stateLock. Written only while writeLock is held too.
     private RoutingSnapshot snapshot;
     private final ArrayList<RevisionRecord> records;
 
     private FileRevisionStore(Path dir, Options options, String epoch, FileChannel lockChannel,
                               SegmentOpener segmentOpener, Recovered recovered) {
         this.dir = dir;
-        this.segmentOpener = segmentOpener;
         this.options = options;
         this.epoch = epoch;
         this.lockChannel = lockChannel;
+        this.segmentOpener = segmentOpener;
         this.snapshot = recovered.snapshot();
         this.records = new ArrayList<>(recovered.window());
         this.nextSnapshotRevision = recovered.snapshotRevision() + options.snapshotEvery();
@@ -188,7 +189,7 @@ public final class FileRevisionStore implements RevisionStore {
      * it does not exist or is empty, and recovering the state from its files otherwise.
      *
      * @throws IOException when the directory is locked by another open store, is not a
-     *     store's directory, or holds data that fails the recovery checks (the message
+     *     store's directory, or contains data that fails the recovery checks (the message
      *     names the file, and the offset for a log record)
      */
     public static FileRevisionStore open(Path dataDir, Options options) throws IOException {
