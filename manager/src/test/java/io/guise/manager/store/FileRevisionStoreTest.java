@@ -133,6 +133,37 @@ class FileRevisionStoreTest {
     }
 
     @Test
+    void segmentGap_beforeSnapshot_tolerated() throws Exception {
+        final Path dir = temp.resolve("data");
+        final FileRevisionStore.Options options = FileRevisionStore.Options.defaults().withSnapshotEvery(5);
+        try (FileRevisionStore store = FileRevisionStore.open(dir, options)) {
+            appendRange(store, 1, 12);
+        }
+        Files.delete(dir.resolve("log-6.bin"));
+
+        try (FileRevisionStore store = FileRevisionStore.open(dir, options)) {
+            assertThat(store.latestSnapshot()).isEqualTo(replay(12));
+            assertThat(store.recordsAfter(10)).containsExactlyElementsOf(records(11, 12));
+            assertThat(store.recordsAfter(4)).isNull();
+        }
+    }
+
+    @Test
+    void segmentGap_afterSnapshot_failsOpen() throws Exception {
+        final Path dir = temp.resolve("data");
+        final FileRevisionStore.Options options = FileRevisionStore.Options.defaults().withSnapshotEvery(5);
+        try (FileRevisionStore store = FileRevisionStore.open(dir, options)) {
+            appendRange(store, 1, 12);
+        }
+        Files.delete(dir.resolve("log-6.bin"));
+        Files.delete(dir.resolve("snapshot-10.bin"));
+
+        assertThatThrownBy(() -> FileRevisionStore.open(dir, options))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("log segment log-11.bin starts at revision 11 (expected: 6");
+    }
+
+    @Test
     void snapshot_invalidNewest_fallsBackToOlder() throws Exception {
         final Path dir = temp.resolve("data");
         final FileRevisionStore.Options options = FileRevisionStore.Options.defaults().withSnapshotEvery(5);
