@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.guise.manager.api.AccessPointStatusSource;
 import io.guise.manager.api.AdminApi;
 import io.guise.manager.config.ConfigService;
+import io.guise.manager.store.FileRevisionStore;
 import io.guise.manager.store.InMemoryRevisionStore;
 import io.guise.manager.store.RevisionStore;
 import io.guise.validation.RoutingValidator;
@@ -70,11 +71,11 @@ public final class ManagerServer implements AutoCloseable {
         if (options.dataDir() == null) {
             return new InMemoryRevisionStore(IN_MEMORY_RETAINED_RECORDS);
         }
-        // TODO: return FileRevisionStore.open(options.dataDir(), ...) once io.guise.manager.store.FileRevisionStore
-        //  exists; until then a data directory is accepted but the state still lives in memory.
-        logger.warn("Manager: data directory {} is not used yet; the routing state lives in memory and is lost"
-                    + " on stop", options.dataDir());
-        return new InMemoryRevisionStore(IN_MEMORY_RETAINED_RECORDS);
+        java.nio.file.Files.createDirectories(options.dataDir());
+        final FileRevisionStore store = FileRevisionStore.open(options.dataDir(), FileRevisionStore.Options.defaults());
+        logger.info("Manager: store in {} at revision {}, epoch {}", options.dataDir(), store.latestRevision(),
+                    store.epoch());
+        return store;
     }
 
     /**
