@@ -49,6 +49,7 @@ public final class DistributionClient implements AutoCloseable {
     private final StateFile stateFile;
     private final ScheduledExecutorService executor;
     private final AtomicLong messagesReceived = new AtomicLong();
+    private final AtomicLong snapshotsReceived = new AtomicLong();
     private final AtomicLong acksSent = new AtomicLong();
     private final AtomicLong nacksSent = new AtomicLong();
 
@@ -108,6 +109,11 @@ public final class DistributionClient implements AutoCloseable {
         return messagesReceived.get();
     }
 
+    /** Returns the number of full snapshots received over all streams. */
+    public long snapshotsReceived() {
+        return snapshotsReceived.get();
+    }
+
     public long acksSent() {
         return acksSent.get();
     }
@@ -164,7 +170,10 @@ public final class DistributionClient implements AutoCloseable {
             backoff.reset();
         }
         switch (message.getKindCase()) {
-            case SNAPSHOT -> applySnapshot(message.getSnapshot());
+            case SNAPSHOT -> {
+                snapshotsReceived.incrementAndGet();
+                applySnapshot(message.getSnapshot());
+            }
             case DELTA -> applyDelta(message.getDelta());
             default -> logger.warn("Access point {}: ignoring a manager message with no content", accessPointId);
         }
