@@ -108,8 +108,9 @@ public final class DistributionBench {
             }
             awaitRevision(clients, seededRevision, Duration.ofSeconds(60));
             System.out.printf("streams: %d connected at revision %d%n", streams, seededRevision);
-            // Commits before this point (the initial full snapshots) are left out of the figures.
-            final long countBefore = server.registry().totalCommitToAck().getTotalCount();
+            // ACKs of the initial full snapshots are subtracted from the figures below.
+            final Histogram beforeWrites = server.registry().totalCommitToAck();
+            final long countBefore = beforeWrites.getTotalCount();
 
             final long start = System.nanoTime();
             for (int i = 0; i < writes; i++) {
@@ -122,9 +123,10 @@ public final class DistributionBench {
             final double seconds = (System.nanoTime() - start) / 1e9;
 
             final Histogram total = server.registry().totalCommitToAck();
+            total.subtract(beforeWrites);
             System.out.printf("commit-to-ACK: %d streams, %d writes %d ms apart, %d ACKs (%d before the writes)"
                               + " in %.1f s (writes took %.1f s): p50 %d ms, p99 %d ms, max %d ms%n",
-                              streams, writes, intervalMillis, total.getTotalCount() - countBefore, countBefore,
+                              streams, writes, intervalMillis, total.getTotalCount(), countBefore,
                               seconds, writeSeconds, total.getValueAtPercentile(50), total.getValueAtPercentile(99),
                               total.getMaxValue());
             for (DistributionClient client : clients) {
@@ -136,10 +138,11 @@ public final class DistributionBench {
     private static void awaitRevision(List<DistributionClient> clients, long revision, Duration timeout)
             throws InterruptedException {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        for (DistributionClient client : clients) {
+        for (int i = 0; i < clients.size(); i++) {
+            final DistributionClient client = clients.get(i);
             while (client.heldRevision() < revision) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("stream of " + client + " still holds revision "
+                    throw new IllegalStateException("timed out: client bench-" + i + " is at revision "
                                                     + client.heldRevision() + " after " + timeout
                                                     + "; expected " + revision);
                 }

@@ -55,7 +55,7 @@ public final class Backoff {
 
     /** Returns the upper bound of the delay for attempt {@code attempt}, counted from 0. */
     long ceilingMillis(int attempt) {
-        // Shifting stops once the bound passes max, so it never overflows.
+        // Shifting stops once the bound reaches max, so it cannot overflow for any max below 2^62 ms.
         long ceiling = initialMillis;
         for (int i = 0; i < attempt && ceiling < maxMillis; i++) {
             ceiling <<= 1;

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The access point's end of the distribution stream. It says hello with the epoch
+ * The access point's end of the distribution stream. It sends a hello with the epoch
  * and revision it holds, applies full snapshots and deltas through a
  * {@link RoutingApplier}, and answers each with an ACK after the swap or a NACK
  * with the reason. When the stream fails it reconnects with exponential backoff

@@ -4,8 +4,8 @@ import io.guise.accesspoint.InvalidConfigException;
 import io.guise.proto.RoutingSnapshot;
 
 /**
- * Where a {@link DistributionClient} puts the routing state it receives: an
- * access point's live table, or an in-memory table in benchmarks.
+ * The target of the routing state that a {@link DistributionClient} receives:
+ * an access point's live table, or an in-memory table in benchmarks.
  */
 @FunctionalInterface
 public interface RoutingApplier {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * What the distribution server knows about each access point: whether it is
+ * The distribution server's record of each access point: whether it is
  * connected, its epoch and applied revision, its newest NACK, when it was last
  * heard from, and its commit-to-ACK times in an HdrHistogram, plus one histogram
  * over all access points.
@@ -41,7 +41,7 @@ public final class AccessPointRegistry {
         return List.copyOf(statuses);
     }
 
-    /** Returns the status of one access point, or null when it never said hello. */
+    /** Returns the status of one access point, or null when it never sent a hello. */
     public AccessPointStatus status(String id) {
         final Entry entry = entries.get(requireNonNull(id, "id"));
         return entry == null ? null : entry.status();

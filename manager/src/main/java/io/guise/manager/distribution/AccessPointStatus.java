@@ -1,7 +1,7 @@
 package io.guise.manager.distribution;
 
 /**
- * One access point as the manager sees it, for {@code GET /access-points}.
+ * One access point as the manager's registry records it, for {@code GET /access-points}.
  *
  * @param id the access point id from its hello
  * @param connected whether a distribution stream from it is open

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The manager's end of the distribution stream. Each access point opens one
- * stream and says hello; the server sends a full snapshot when the access point
+ * stream and sends a hello; the server sends a full snapshot when the access point
  * holds another epoch, a revision the store does not have, or one older than the
  * retained log, and otherwise the coalesced delta of the records after its
  * revision. After each commit it sends every stream the coalesced delta from the
