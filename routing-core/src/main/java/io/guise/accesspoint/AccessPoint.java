@@ -2,9 +2,15 @@ package io.guise.accesspoint;
 
 import static java.util.Objects.requireNonNull;
 
+import io.guise.distribution.Backoff;
+import io.guise.distribution.DistributionClient;
+import io.guise.distribution.ManagerAddress;
+import io.guise.distribution.StateFile;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.proto.AccessPointConfig;
+import io.guise.proto.FullSnapshot;
 import io.guise.proto.Listener;
+import io.guise.proto.ManagerLink;
 import io.guise.proto.Persona;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.routing.LiveRoutingTable;
@@ -25,9 +31,12 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import java.io.File;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +74,7 @@ public final class AccessPoint implements AutoCloseable {
     private final Map<String, List<InetSocketAddress>> boundListeners = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private InetSocketAddress adminAddress;
+    private volatile DistributionClient distribution;
 
     private AccessPoint(AccessPointConfig config, RoutingValidator validator, PersonaTlsContexts tls,
                         RoutingTable initial, int workerThreads) {
@@ -82,6 +92,8 @@ public final class AccessPoint implements AutoCloseable {
 
     /**
      * Validates {@code config}, builds its routing table and binds every listener.
+     * When the config has a manager link, it also serves the state file's content
+     * if it exists and is valid, and starts a {@link DistributionClient}.
      *
      * @param workerThreads event loop threads for client and upstream connections;
      *     0 means Netty's default (twice the number of cores)
@@ -89,8 +101,19 @@ public final class AccessPoint implements AutoCloseable {
      */
     public static AccessPoint start(AccessPointConfig config, int workerThreads)
             throws InvalidConfigException, InterruptedException {
+        return start(config, workerThreads, TlsCapabilities.jdk());
+    }
+
+    /**
+     * Starts an access point as {@link #start(AccessPointConfig, int)} does, but
+     * validates personas against {@code tls} instead of the JDK's TLS provider, for
+     * tests of access points that lack a cipher suite.
+     */
+    public static AccessPoint start(AccessPointConfig config, int workerThreads, TlsCapabilities tls)
+            throws InvalidConfigException, InterruptedException {
         requireNonNull(config, "config");
-        final RoutingValidator validator = new RoutingValidator(TlsCapabilities.jdk());
+        requireNonNull(tls, "tls");
+        final RoutingValidator validator = new RoutingValidator(tls);
         final List<Violation> violations = validator.validate(config);
         if (!violations.isEmpty()) {
             throw new InvalidConfigException("access point config", violations);
@@ -101,12 +124,62 @@ public final class AccessPoint implements AutoCloseable {
             final RoutingSnapshot snapshot = snapshotOf(config);
             accessPoint.routing.replace(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot),
                                                            accessPoint.metrics));
+            final FullSnapshot persisted = config.hasManager() ? accessPoint.restoreState() : null;
             accessPoint.bind();
+            if (config.hasManager()) {
+                accessPoint.startDistribution(persisted == null ? FullSnapshot.newBuilder()
+                        .setSnapshot(snapshot).build() : persisted);
+            }
         } catch (RuntimeException | InterruptedException e) {
             accessPoint.close();
             throw e;
         }
         return accessPoint;
+    }
+
+    /**
+     * Serves the state file's content when it exists, parses and is valid, and
+     * returns it; returns null when there is nothing usable to restore.
+     */
+    private FullSnapshot restoreState() {
+        final String path = config.getManager().getStateFile();
+        if (path.isEmpty()) {
+            return null;
+        }
+        final FullSnapshot state;
+        try {
+            state = new StateFile(Path.of(path)).read();
+        } catch (IOException e) {
+            logger.warn("Access point {}: ignoring state file {}: {}", id, path, e.getMessage());
+            return null;
+        }
+        if (state == null) {
+            return null;
+        }
+        try {
+            replaceRouting(state.getSnapshot());
+        } catch (InvalidConfigException e) {
+            logger.warn("Access point {}: ignoring state file {}: {}", id, path, e.getMessage());
+            return null;
+        }
+        logger.info("Access point {}: serving revision {} of epoch {} from state file {}", id,
+                    state.getSnapshot().getRevision(), state.getEpoch(), path);
+        return state;
+    }
+
+    private void startDistribution(FullSnapshot held) {
+        final ManagerLink link = config.getManager();
+        final Duration initial = link.getReconnectInitialMs() == 0 ? Backoff.DEFAULT_INITIAL
+                                                                   : Duration.ofMillis(link.getReconnectInitialMs());
+        final Duration max = link.getReconnectMaxMs() == 0 ? Backoff.DEFAULT_MAX
+                                                           : Duration.ofMillis(link.getReconnectMaxMs());
+        distribution = DistributionClient.builder(id, ManagerAddress.parse(link.getAddress()))
+                .reconnect(initial, max.compareTo(initial) < 0 ? initial : max)
+                .seed(config.getSeed())
+                .stateFile(link.getStateFile().isEmpty() ? null : Path.of(link.getStateFile()))
+                .initialState(held.getEpoch(), held.getSnapshot())
+                .build(this::replaceRouting);
+        distribution.start();
     }
 
     /** Returns a listener's name: its configured name, or "l4-PORT" / "l7-PORT". */
@@ -150,6 +223,11 @@ public final class AccessPoint implements AutoCloseable {
 
     public LiveRoutingTable routing() {
         return routing;
+    }
+
+    /** Returns the client of the manager's distribution stream, or null when the config has no manager link. */
+    public DistributionClient distribution() {
+        return distribution;
     }
 
     public AccessPointMetrics metrics() {
@@ -226,6 +304,9 @@ public final class AccessPoint implements AutoCloseable {
 
     @Override
     public void close() {
+        if (distribution != null) {
+            distribution.close();
+        }
         for (Channel channel : serverChannels) {
             channel.close().awaitUninterruptibly();
         }

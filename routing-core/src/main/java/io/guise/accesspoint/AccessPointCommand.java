@@ -40,6 +40,16 @@ public final class AccessPointCommand implements Callable<Integer> {
             description = "Event loop threads for connections; 0 means twice the number of cores (default).")
     private int threads;
 
+    @Option(names = "--manager", paramLabel = "ADDRESS",
+            description = "Manager's distribution address, IP:PORT such as 127.0.0.1:7000 or [::1]:7000; overrides"
+                          + " manager.address in the config file.")
+    private String managerAddress;
+
+    @Option(names = "--state-file", paramLabel = "FILE",
+            description = "File that keeps the last routing state received from the manager; overrides"
+                          + " manager.state_file in the config file.")
+    private Path stateFile;
+
     @Option(names = "--check", description = "Validate the config, print the result and exit without serving.")
     private boolean checkOnly;
 
@@ -53,7 +63,7 @@ public final class AccessPointCommand implements Callable<Integer> {
         }
         final AccessPointConfig config;
         try {
-            config = ConfigLoader.loadAccessPoint(configFile);
+            config = withOverrides(ConfigLoader.loadAccessPoint(configFile));
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return 2;
@@ -92,9 +102,27 @@ public final class AccessPointCommand implements Callable<Integer> {
             out.println("admin: http://" + accessPoint.adminAddress().getAddress().getHostAddress() + ":"
                         + accessPoint.adminAddress().getPort() + "/metrics");
         }
+        if (config.hasManager()) {
+            out.println("manager: " + config.getManager().getAddress());
+        }
         out.println("access point " + accessPoint.id() + " serving; stop with Ctrl-C");
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Applies --manager and --state-file on top of the config file. */
+    private AccessPointConfig withOverrides(AccessPointConfig config) {
+        if (managerAddress == null && stateFile == null) {
+            return config;
+        }
+        final AccessPointConfig.Builder builder = config.toBuilder();
+        if (managerAddress != null) {
+            builder.getManagerBuilder().setAddress(managerAddress);
+        }
+        if (stateFile != null) {
+            builder.getManagerBuilder().setStateFile(stateFile.toString());
+        }
+        return builder.build();
     }
 }

@@ -1,8 +1,10 @@
 package io.guise.validation;
 
+import io.guise.distribution.ManagerAddress;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.AdminListener;
 import io.guise.proto.Listener;
+import io.guise.proto.ManagerLink;
 import io.guise.proto.TlsKeyMaterial;
 import io.guise.proto.UpstreamSettings;
 import java.net.InetAddress;
@@ -13,7 +15,8 @@ import java.util.List;
 
 /**
  * Checks the parts of an access point config that a routing snapshot lacks:
- * its id, listeners, admin listener, TLS key files and upstream settings.
+ * its id, listeners, admin listener, TLS key files, upstream settings and
+ * manager link.
  * Stateless, so thread-safe.
  */
 final class AccessPointRules {
@@ -39,6 +42,28 @@ final class AccessPointRules {
         }
         if (config.hasUpstream()) {
             checkUpstream(config.getUpstream(), out);
+        }
+        if (config.hasManager()) {
+            checkManager(config.getManager(), out);
+        }
+    }
+
+    private static void checkManager(ManagerLink manager, List<Violation> out) {
+        try {
+            ManagerAddress.parse(manager.getAddress());
+        } catch (IllegalArgumentException e) {
+            out.add(Violation.ofString("manager.address", manager.getAddress(), ManagerAddress.RULE));
+        }
+        if (!manager.getStateFile().isEmpty() && manager.getStateFile().isBlank()) {
+            out.add(Violation.ofString("manager.state_file", manager.getStateFile(),
+                    "empty to disable persistence, or a file path"));
+        }
+        checkNotNegative(manager.getReconnectInitialMs(), "manager.reconnect_initial_ms", "100", out);
+        checkNotNegative(manager.getReconnectMaxMs(), "manager.reconnect_max_ms", "10000", out);
+        if (manager.getReconnectInitialMs() > 0 && manager.getReconnectMaxMs() > 0
+                && manager.getReconnectMaxMs() < manager.getReconnectInitialMs()) {
+            out.add(Violation.ofLong("manager.reconnect_max_ms", manager.getReconnectMaxMs(),
+                    "at least reconnect_initial_ms (" + manager.getReconnectInitialMs() + "), or 0 for 10000"));
         }
     }
 

@@ -1,0 +1,376 @@
+package io.guise.manager.distribution;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.guise.distribution.Deltas;
+import io.guise.manager.config.ConfigService;
+import io.guise.manager.store.RevisionStore;
+import io.guise.proto.AccessPointMessage;
+import io.guise.proto.Ack;
+import io.guise.proto.Delta;
+import io.guise.proto.DeltaUpdate;
+import io.guise.proto.DistributionGrpc;
+import io.guise.proto.FullSnapshot;
+import io.guise.proto.Hello;
+import io.guise.proto.ManagerMessage;
+import io.guise.proto.Nack;
+import io.guise.proto.RevisionRecord;
+import io.guise.proto.RoutingSnapshot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The manager's end of the distribution stream. Each access point opens one
+ * stream and sends a hello; the server sends a full snapshot when the access point
+ * holds another epoch, a revision the store does not have, or one older than the
+ * retained log, and otherwise the coalesced delta of the records after its
+ * revision. After each commit it sends every stream the coalesced delta from the
+ * revision that stream will hold to the newest one. ACKs and NACKs go to the
+ * {@link AccessPointRegistry}.
+ *
+ * <p>Thread-safe. gRPC threads and the commit listener only update a stream's
+ * flags under its monitor and schedule a flush; flushes run on the server's own
+ * executor, read the store outside the write lock and write to the stream under
+ * its monitor, which also serializes all writes to one stream. Commits that arrive
+ * while a flush is pending are coalesced into it. A stream whose transport is not
+ * ready keeps its flush pending until gRPC calls its ready handler.
+ */
+public final class DistributionServer implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(DistributionServer.class);
+
+    private final RevisionStore store;
+    private final Clock clock;
+    private final AccessPointRegistry registry;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final ExecutorService flushExecutor;
+    private Server server;
+    private volatile boolean closed;
+
+    /** Creates a server that sends what {@code config} commits; call {@link #start(InetSocketAddress)}. */
+    public DistributionServer(ConfigService config, Clock clock) {
+        requireNonNull(config, "config");
+        this.store = config.store();
+        this.clock = requireNonNull(clock, "clock");
+        this.registry = new AccessPointRegistry(clock);
+        final AtomicInteger threads = new AtomicInteger();
+        this.flushExecutor = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors() / 2), runnable -> {
+                    final Thread thread = new Thread(runnable, "distribution-flush-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        config.addCommitListener(this::onCommit);
+    }
+
+    /**
+     * Binds the gRPC server to {@code address} (port 0 picks a free port) and
+     * returns the address bound.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public synchronized InetSocketAddress start(InetSocketAddress address) throws IOException {
+        requireNonNull(address, "address");
+        if (server != null) {
+            throw new IllegalStateException("distribution server already started on " + address());
+        }
+        server = NettyServerBuilder.forAddress(address)
+                // A replacement manager rebinds the port at once, while old connections sit in TIME_WAIT.
+                .withOption(ChannelOption.SO_REUSEADDR, true)
+                .addService(new Service())
+                .build()
+                .start();
+        logger.info("Distribution server on {} (epoch {}, revision {})", address(), store.epoch(),
+                    store.latestRevision());
+        return address();
+    }
+
+    /** Returns the bound address; valid after {@link #start(InetSocketAddress)}. */
+    public synchronized InetSocketAddress address() {
+        return (InetSocketAddress) server.getListenSockets().get(0);
+    }
+
+    public AccessPointRegistry registry() {
+        return registry;
+    }
+
+    /** Closes every stream and stops the server; access points keep their tables and reconnect. */
+    @Override
+    public void close() {
+        closed = true;
+        final Server running;
+        synchronized (this) {
+            running = server;
+        }
+        if (running != null) {
+            running.shutdownNow();
+            try {
+                if (!running.awaitTermination(5, TimeUnit.SECONDS)) {
+                    logger.warn("Distribution server on {} did not stop within 5 s", running.getListenSockets());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flushExecutor.shutdownNow();
+        logger.info("Distribution server stopped");
+    }
+
+    private void onCommit(RevisionRecord record) {
+        if (closed) {
+            return;
+        }
+        for (Session session : sessions) {
+            session.onCommit();
+        }
+    }
+
+    private final class Service extends DistributionGrpc.DistributionImplBase {
+        @Override
+        public StreamObserver<AccessPointMessage> stream(StreamObserver<ManagerMessage> responses) {
+            final ServerCallStreamObserver<ManagerMessage> call = (ServerCallStreamObserver<ManagerMessage>) responses;
+            final Session session = new Session(call);
+            call.setOnReadyHandler(session::scheduleFlush);
+            call.setOnCancelHandler(session::onCancelled);
+            return session;
+        }
+    }
+
+    /**
+     * One access point's stream. All fields are guarded by the session's monitor.
+     *
+     * <p>{@code basis} is the revision the access point holds once it has applied
+     * everything sent: the revision of its hello, then the end of each message
+     * sent, or after a NACK the revision it still serves.
+     */
+    private final class Session implements StreamObserver<AccessPointMessage> {
+        private final ServerCallStreamObserver<ManagerMessage> call;
+        private String id;
+        private long basis;
+        // Whether the access point holds this store's epoch, as its hello or an ACK showed.
+        private boolean holdsEpoch;
+        private boolean snapshotNeeded;
+        // Set when a NACK rejected content of another epoch: the next commit sends a full snapshot.
+        private boolean snapshotOnNextCommit;
+        // Whether the access point is behind what it should be sent.
+        private boolean dirty;
+        private boolean flushScheduled;
+        private boolean ended;
+
+        Session(ServerCallStreamObserver<ManagerMessage> call) {
+            this.call = call;
+        }
+
+        @Override
+        public void onNext(AccessPointMessage message) {
+            switch (message.getKindCase()) {
+                case HELLO -> onHello(message.getHello());
+                case ACK -> onAck(message.getAck());
+                case NACK -> onNack(message.getNack());
+                default -> logger.warn("Access point {}: ignoring a message with no content", idOrUnknown());
+            }
+        }
+
+        private void onHello(Hello hello) {
+            final String accessPointId = hello.getAccessPointId();
+            synchronized (this) {
+                if (id != null) {
+                    logger.warn("Access point {}: ignoring a second hello on one stream", id);
+                    return;
+                }
+                if (accessPointId.isEmpty()) {
+                    end(Status.INVALID_ARGUMENT.withDescription("hello.access_point_id: \"\" (expected: the access"
+                                                                + " point id)"));
+                    return;
+                }
+                id = accessPointId;
+                basis = hello.getRevision();
+                holdsEpoch = hello.getEpoch().equals(store.epoch());
+                snapshotNeeded = !holdsEpoch || hello.getRevision() > store.latestRevision()
+                                 || store.recordsAfter(hello.getRevision()) == null;
+                dirty = true;
+            }
+            sessions.add(this);
+            registry.streamOpened(accessPointId, hello.getEpoch(), hello.getRevision());
+            logger.info("Access point {}: stream opened (epoch \"{}\", revision {}; store epoch {}, revision {})",
+                        accessPointId, hello.getEpoch(), hello.getRevision(), store.epoch(), store.latestRevision());
+            scheduleFlush();
+        }
+
+        private void onAck(Ack ack) {
+            final String accessPointId;
+            synchronized (this) {
+                if (id == null) {
+                    return;
+                }
+                accessPointId = id;
+                holdsEpoch = true;
+            }
+            final long commitTime = store.commitTimeMillis(ack.getRevision());
+            final long commitToAckMillis = commitTime < 0 ? -1 : clock.millis() - commitTime;
+            registry.acked(accessPointId, store.epoch(), ack.getRevision(), commitToAckMillis);
+            logger.info("Access point {}: ACK revision {} ({} ms after commit)", accessPointId, ack.getRevision(),
+                        commitToAckMillis < 0 ? "unknown" : commitToAckMillis);
+        }
+
+        private void onNack(Nack nack) {
+            final String accessPointId;
+            synchronized (this) {
+                if (id == null) {
+                    return;
+                }
+                accessPointId = id;
+                basis = nack.getServingRevision();
+                if (nack.getWantsSnapshot()) {
+                    snapshotNeeded = true;
+                    dirty = true;
+                } else if (!holdsEpoch) {
+                    snapshotOnNextCommit = true;
+                }
+            }
+            registry.nacked(accessPointId, nack.getRevision(), nack.getReason());
+            logger.warn("Access point {}: NACK revision {}, still serving revision {}{}: {}", accessPointId,
+                        nack.getRevision(), nack.getServingRevision(),
+                        nack.getWantsSnapshot() ? ", asks for a full snapshot" : "", nack.getReason());
+            if (nack.getWantsSnapshot()) {
+                scheduleFlush();
+            }
+        }
+
+        void onCommit() {
+            synchronized (this) {
+                if (id == null || ended) {
+                    return;
+                }
+                if (snapshotOnNextCommit) {
+                    snapshotOnNextCommit = false;
+                    snapshotNeeded = true;
+                }
+                dirty = true;
+            }
+            scheduleFlush();
+        }
+
+        void scheduleFlush() {
+            synchronized (this) {
+                if (flushScheduled || !dirty || ended) {
+                    return;
+                }
+                flushScheduled = true;
+            }
+            try {
+                flushExecutor.execute(this::flush);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The server is closing; its streams end with it.
+                synchronized (this) {
+                    flushScheduled = false;
+                }
+            }
+        }
+
+        private void flush() {
+            final String accessPointId;
+            synchronized (this) {
+                flushScheduled = false;
+                if (ended || !dirty || !call.isReady()) {
+                    return;
+                }
+                dirty = false;
+                final ManagerMessage message = nextMessage();
+                if (message == null) {
+                    return;
+                }
+                call.onNext(message);
+                accessPointId = id;
+            }
+            registry.messageSent(accessPointId);
+        }
+
+        /** Returns what brings the access point from {@code basis} to the newest revision, or null for nothing. */
+        private ManagerMessage nextMessage() {
+            if (!snapshotNeeded) {
+                final List<RevisionRecord> records = store.recordsAfter(basis);
+                if (records != null) {
+                    if (records.isEmpty()) {
+                        return null;
+                    }
+                    final List<Delta> deltas = new ArrayList<>(records.size());
+                    for (RevisionRecord record : records) {
+                        deltas.add(record.getDelta());
+                    }
+                    final Delta delta = Deltas.coalesce(deltas);
+                    basis = delta.getToRevision();
+                    return ManagerMessage.newBuilder()
+                            .setDelta(DeltaUpdate.newBuilder().setEpoch(store.epoch()).setDelta(delta))
+                            .build();
+                }
+            }
+            snapshotNeeded = false;
+            final RoutingSnapshot snapshot = store.latestSnapshot();
+            basis = snapshot.getRevision();
+            return ManagerMessage.newBuilder()
+                    .setSnapshot(FullSnapshot.newBuilder().setEpoch(store.epoch()).setSnapshot(snapshot))
+                    .build();
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            closeSession("failed: " + Status.fromThrowable(error));
+        }
+
+        @Override
+        public void onCompleted() {
+            synchronized (this) {
+                if (!ended) {
+                    call.onCompleted();
+                }
+            }
+            closeSession("closed by the access point");
+        }
+
+        void onCancelled() {
+            closeSession("cancelled");
+        }
+
+        private void end(Status status) {
+            ended = true;
+            call.onError(status.asRuntimeException());
+        }
+
+        private void closeSession(String how) {
+            final String accessPointId;
+            synchronized (this) {
+                if (ended && !sessions.contains(this)) {
+                    return;
+                }
+                ended = true;
+                accessPointId = id;
+            }
+            if (accessPointId != null && sessions.remove(this)) {
+                registry.streamClosed(accessPointId);
+                logger.info("Access point {}: stream {}", accessPointId, how);
+            }
+        }
+
+        private synchronized String idOrUnknown() {
+            return id == null ? "(before hello)" : id;
+        }
+    }
+}

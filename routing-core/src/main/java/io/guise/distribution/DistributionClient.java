@@ -1,0 +1,369 @@
+package io.guise.distribution;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.guise.accesspoint.InvalidConfigException;
+import io.guise.proto.Ack;
+import io.guise.proto.AccessPointMessage;
+import io.guise.proto.DeltaUpdate;
+import io.guise.proto.DistributionGrpc;
+import io.guise.proto.FullSnapshot;
+import io.guise.proto.Hello;
+import io.guise.proto.ManagerMessage;
+import io.guise.proto.Nack;
+import io.guise.proto.RoutingSnapshot;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access point's end of the distribution stream. It sends a hello with the epoch
+ * and revision it holds, applies full snapshots and deltas through a
+ * {@link RoutingApplier}, and answers each with an ACK after the swap or a NACK
+ * with the reason. When the stream fails it reconnects with exponential backoff
+ * and full jitter, and the last good table stays in force meanwhile.
+ *
+ * <p>Thread-safe. All stream callbacks, applies and reconnect timers run on one
+ * thread that the client owns, so the held state needs no lock. The accessors read
+ * volatile copies of it.
+ */
+public final class DistributionClient implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(DistributionClient.class);
+
+    private final String accessPointId;
+    private final InetSocketAddress managerAddress;
+    private final RoutingApplier applier;
+    private final Backoff backoff;
+    private final StateFile stateFile;
+    private final ScheduledExecutorService executor;
+    private final AtomicLong messagesReceived = new AtomicLong();
+    private final AtomicLong snapshotsReceived = new AtomicLong();
+    private final AtomicLong acksSent = new AtomicLong();
+    private final AtomicLong nacksSent = new AtomicLong();
+
+    // Owned by the executor thread.
+    private RoutingSnapshot held;
+    private ManagedChannel channel;
+    private Attempt attempt;
+
+    private volatile String heldEpoch;
+    private volatile long heldRevision;
+    private volatile boolean connected;
+    private volatile boolean closed;
+
+    private DistributionClient(Builder builder, RoutingApplier applier) {
+        this.accessPointId = builder.accessPointId;
+        this.managerAddress = builder.managerAddress;
+        this.applier = requireNonNull(applier, "applier");
+        this.backoff = new Backoff(builder.reconnectInitial, builder.reconnectMax, builder.seed);
+        this.stateFile = builder.stateFile == null ? null : new StateFile(builder.stateFile);
+        this.held = builder.heldSnapshot;
+        this.heldEpoch = builder.heldEpoch;
+        this.heldRevision = held.getRevision();
+        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "distribution-" + accessPointId);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Returns a builder for the client of access point {@code accessPointId}. */
+    public static Builder builder(String accessPointId, InetSocketAddress managerAddress) {
+        return new Builder(accessPointId, managerAddress);
+    }
+
+    /** Opens the first stream; later ones follow failures by themselves until {@link #close()}. */
+    public void start() {
+        executor.execute(this::connect);
+    }
+
+    /** Returns the epoch of the routing state in force; empty when it came from no manager. */
+    public String heldEpoch() {
+        return heldEpoch;
+    }
+
+    /** Returns the revision of the routing state in force. */
+    public long heldRevision() {
+        return heldRevision;
+    }
+
+    /** Returns whether a stream is open and has delivered at least one message. */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** Returns the number of snapshots and deltas received over all streams. */
+    public long messagesReceived() {
+        return messagesReceived.get();
+    }
+
+    /** Returns the number of full snapshots received over all streams. */
+    public long snapshotsReceived() {
+        return snapshotsReceived.get();
+    }
+
+    public long acksSent() {
+        return acksSent.get();
+    }
+
+    public long nacksSent() {
+        return nacksSent.get();
+    }
+
+    /**
+     * Returns why a delta cannot apply to the state held, or null when it can: the
+     * epoch must match and the delta must start at the revision held.
+     */
+    static String deltaMismatch(String heldEpoch, long heldRevision, DeltaUpdate update) {
+        if (!update.getEpoch().equals(heldEpoch)) {
+            return "delta of epoch " + update.getEpoch() + " but epoch \"" + heldEpoch
+                   + "\" is held; a full snapshot is needed";
+        }
+        if (update.getDelta().getFromRevision() != heldRevision) {
+            return "delta starts at revision " + update.getDelta().getFromRevision() + " but revision "
+                   + heldRevision + " is held; a full snapshot is needed";
+        }
+        return null;
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        // A new channel per attempt, so the channel's own reconnect backoff never
+        // delays an attempt past the one this client computed.
+        channel = NettyChannelBuilder.forAddress(managerAddress)
+                .usePlaintext()
+                .executor(executor)
+                .build();
+        attempt = new Attempt();
+        DistributionGrpc.newStub(channel).stream(attempt);
+        logger.info("Access point {}: opening the distribution stream to {} (epoch \"{}\", revision {})",
+                    accessPointId, managerAddress, heldEpoch, heldRevision);
+        attempt.send(AccessPointMessage.newBuilder()
+                             .setHello(Hello.newBuilder()
+                                               .setAccessPointId(accessPointId)
+                                               .setEpoch(heldEpoch)
+                                               .setRevision(heldRevision))
+                             .build());
+    }
+
+    private void onMessage(Attempt from, ManagerMessage message) {
+        if (from != attempt || closed) {
+            return;
+        }
+        messagesReceived.incrementAndGet();
+        if (!connected) {
+            connected = true;
+            backoff.reset();
+        }
+        switch (message.getKindCase()) {
+            case SNAPSHOT -> {
+                snapshotsReceived.incrementAndGet();
+                applySnapshot(message.getSnapshot());
+            }
+            case DELTA -> applyDelta(message.getDelta());
+            default -> logger.warn("Access point {}: ignoring a manager message with no content", accessPointId);
+        }
+    }
+
+    private void applySnapshot(FullSnapshot full) {
+        final RoutingSnapshot snapshot = full.getSnapshot();
+        try {
+            applier.apply(snapshot);
+        } catch (InvalidConfigException e) {
+            nack(snapshot.getRevision(), e.getMessage(), false);
+            return;
+        }
+        hold(full.getEpoch(), snapshot);
+    }
+
+    private void applyDelta(DeltaUpdate update) {
+        final String mismatch = deltaMismatch(heldEpoch, heldRevision, update);
+        if (mismatch != null) {
+            nack(update.getDelta().getToRevision(), mismatch, true);
+            return;
+        }
+        final RoutingSnapshot next;
+        try {
+            next = Deltas.apply(held, update.getDelta());
+        } catch (Deltas.RevisionGapException e) {
+            nack(update.getDelta().getToRevision(), e.getMessage(), true);
+            return;
+        }
+        try {
+            applier.apply(next);
+        } catch (InvalidConfigException e) {
+            nack(next.getRevision(), e.getMessage(), false);
+            return;
+        }
+        hold(update.getEpoch(), next);
+    }
+
+    /** Records the state now in force, persists it and acknowledges it. */
+    private void hold(String epoch, RoutingSnapshot snapshot) {
+        held = snapshot;
+        heldEpoch = epoch;
+        heldRevision = snapshot.getRevision();
+        if (stateFile != null) {
+            try {
+                stateFile.write(FullSnapshot.newBuilder().setEpoch(epoch).setSnapshot(snapshot).build());
+            } catch (IOException e) {
+                logger.warn("Access point {}: writing state file {} failed; revision {} is served but not persisted",
+                            accessPointId, stateFile.path(), snapshot.getRevision(), e);
+            }
+        }
+        acksSent.incrementAndGet();
+        attempt.send(AccessPointMessage.newBuilder()
+                             .setAck(Ack.newBuilder().setRevision(snapshot.getRevision()))
+                             .build());
+    }
+
+    private void nack(long revision, String reason, boolean wantsSnapshot) {
+        logger.warn("Access point {}: rejecting revision {} and keeping revision {}: {}", accessPointId, revision,
+                    heldRevision, reason);
+        nacksSent.incrementAndGet();
+        attempt.send(AccessPointMessage.newBuilder()
+                             .setNack(Nack.newBuilder()
+                                              .setRevision(revision)
+                                              .setServingRevision(heldRevision)
+                                              .setReason(reason)
+                                              .setWantsSnapshot(wantsSnapshot))
+                             .build());
+    }
+
+    private void onStreamEnd(Attempt from, Throwable error) {
+        if (from != attempt || closed) {
+            return;
+        }
+        connected = false;
+        attempt = null;
+        channel.shutdownNow();
+        channel = null;
+        final Duration delay = backoff.nextDelay();
+        logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting in {} ms",
+                    accessPointId, managerAddress, error == null ? "closed by the manager" : error.toString(),
+                    heldRevision, delay.toMillis());
+        executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes the stream and stops reconnecting; the routing state in force stays. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.execute(() -> {
+            if (attempt != null) {
+                attempt.cancel();
+            }
+            if (channel != null) {
+                channel.shutdownNow();
+            }
+            connected = false;
+        });
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                logger.warn("Access point {}: distribution client did not stop within 5 s", accessPointId);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        logger.info("Access point {}: distribution client stopped at revision {}", accessPointId, heldRevision);
+    }
+
+    /** One stream: its request side and the callbacks of its response side. */
+    private final class Attempt implements ClientResponseObserver<AccessPointMessage, ManagerMessage> {
+        private ClientCallStreamObserver<AccessPointMessage> requests;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<AccessPointMessage> requestStream) {
+            this.requests = requestStream;
+        }
+
+        void send(AccessPointMessage message) {
+            requests.onNext(message);
+        }
+
+        void cancel() {
+            requests.cancel("access point " + accessPointId + " is closing", null);
+        }
+
+        @Override
+        public void onNext(ManagerMessage message) {
+            onMessage(this, message);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            onStreamEnd(this, error);
+        }
+
+        @Override
+        public void onCompleted() {
+            onStreamEnd(this, null);
+        }
+    }
+
+    /** Settings of a client; the defaults suit a production access point. */
+    public static final class Builder {
+        private final String accessPointId;
+        private final InetSocketAddress managerAddress;
+        private Duration reconnectInitial = Backoff.DEFAULT_INITIAL;
+        private Duration reconnectMax = Backoff.DEFAULT_MAX;
+        private long seed;
+        private Path stateFile;
+        private String heldEpoch = "";
+        private RoutingSnapshot heldSnapshot = RoutingSnapshot.getDefaultInstance();
+
+        private Builder(String accessPointId, InetSocketAddress managerAddress) {
+            this.accessPointId = requireNonNull(accessPointId, "accessPointId");
+            this.managerAddress = requireNonNull(managerAddress, "managerAddress");
+        }
+
+        /** Sets the first and the maximum reconnect delay; defaults 100 ms and 10 s. */
+        public Builder reconnect(Duration initial, Duration max) {
+            this.reconnectInitial = requireNonNull(initial, "initial");
+            this.reconnectMax = requireNonNull(max, "max");
+            return this;
+        }
+
+        /** Sets the seed of the reconnect jitter. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Sets the file that keeps each applied state; null (the default) keeps none. */
+        public Builder stateFile(Path stateFile) {
+            this.stateFile = stateFile;
+            return this;
+        }
+
+        /** Sets the state the applier serves at start; the default is an empty snapshot at revision 0. */
+        public Builder initialState(String epoch, RoutingSnapshot snapshot) {
+            this.heldEpoch = requireNonNull(epoch, "epoch");
+            this.heldSnapshot = requireNonNull(snapshot, "snapshot");
+            return this;
+        }
+
+        /** Builds a client that applies through {@code applier}; call {@link DistributionClient#start()}. */
+        public DistributionClient build(RoutingApplier applier) {
+            return new DistributionClient(this, applier);
+        }
+    }
+}
