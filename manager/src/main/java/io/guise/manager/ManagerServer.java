@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.guise.manager.api.AccessPointStatusSource;
 import io.guise.manager.api.AdminApi;
 import io.guise.manager.config.ConfigService;
+import io.guise.manager.distribution.AccessPointMetricsCollector;
+import io.guise.manager.distribution.AccessPointRegistry;
+import io.guise.manager.distribution.AccessPointStatus;
+import io.guise.manager.distribution.DistributionServer;
 import io.guise.manager.store.FileRevisionStore;
 import io.guise.manager.store.InMemoryRevisionStore;
 import io.guise.manager.store.RevisionStore;
@@ -19,9 +23,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +55,7 @@ public final class ManagerServer implements AutoCloseable {
     private final RevisionStore store;
     private final ConfigService service;
     private final AdminApi api;
+    private final DistributionServer distribution;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final EventExecutorGroup requestExecutor;
@@ -55,7 +65,11 @@ public final class ManagerServer implements AutoCloseable {
         this.options = options;
         this.store = store;
         this.service = new ConfigService(store, new RoutingValidator(TlsCapabilities.jdk()), Clock.systemUTC());
-        this.api = new AdminApi(service, options.accessPoints(), options.bearerToken(), options.maxRequestBytes());
+        this.distribution = new DistributionServer(service, Clock.systemUTC());
+        final AccessPointStatusSource accessPoints = options.accessPoints() != AccessPointStatusSource.NONE
+                ? options.accessPoints() : () -> statusMaps(distribution.registry());
+        this.api = new AdminApi(service, accessPoints, options.bearerToken(), options.maxRequestBytes());
+        api.metrics().register(new AccessPointMetricsCollector(distribution.registry()));
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         // Writes block on the store's fsync, so requests run off the event loop.
@@ -133,9 +147,46 @@ public final class ManagerServer implements AutoCloseable {
                     bound.getAddress().getHostAddress(), bound.getPort(),
                     api.requiresToken() ? "required" : "not required", store.epoch(), store.latestRevision());
         if (options.grpcListen() != null) {
-            // NOTE: the distribution server is not part of this build yet, so access points cannot connect.
-            logger.warn("Manager: distribution address {} is accepted but not served yet", options.grpcListen());
+            final InetSocketAddress grpc;
+            try {
+                grpc = distribution.start(options.grpcListen());
+            } catch (IOException e) {
+                throw new UncheckedIOException("binding the distribution server to " + options.grpcListen()
+                                               + " failed", e);
+            }
+            if (!grpc.getAddress().isLoopbackAddress()) {
+                // NOTE: the stream has no authentication or TLS yet; anyone who reaches it can read the routing state.
+                logger.warn("Manager: distribution server on {} accepts unauthenticated access points", grpc);
+            }
+            logger.info("Manager: distribution server on {}:{}", grpc.getAddress().getHostAddress(), grpc.getPort());
         }
+    }
+
+    /** Returns the distribution server's address, or null when it is not started. */
+    public InetSocketAddress distributionAddress() {
+        return options.grpcListen() == null ? null : distribution.address();
+    }
+
+    public DistributionServer distribution() {
+        return distribution;
+    }
+
+    private static List<Map<String, Object>> statusMaps(AccessPointRegistry registry) {
+        final List<Map<String, Object>> maps = new ArrayList<>();
+        for (AccessPointStatus status : registry.statuses()) {
+            final Map<String, Object> map = new LinkedHashMap<>();
+            map.put("id", status.id());
+            map.put("connected", status.connected());
+            map.put("applied_revision", status.appliedRevision());
+            map.put("last_nack_reason", status.lastNackReason());
+            map.put("last_nack_revision", status.lastNackRevision());
+            map.put("ack_count", status.ackCount());
+            map.put("commit_to_ack_p50_ms", status.ackP50Millis());
+            map.put("commit_to_ack_p99_ms", status.ackP99Millis());
+            map.put("commit_to_ack_max_ms", status.ackMaxMillis());
+            maps.add(map);
+        }
+        return maps;
     }
 
     public InetSocketAddress boundAddress() {
@@ -162,6 +213,7 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     private void stopNetwork() {
+        distribution.close();
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
         }

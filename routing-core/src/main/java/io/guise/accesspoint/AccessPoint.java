@@ -273,7 +273,7 @@ public final class AccessPoint implements AutoCloseable {
                         .childOption(ChannelOption.AUTO_READ, l7)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, !l7)
                         .childHandler(l7 ? new L7Initializer(name) : new L4Initializer(name));
-                final Channel channel = bootstrap.bind(literal(address), listener.getPort()).sync().channel();
+                final Channel channel = bindOrFail(bootstrap, address, listener.getPort(), "listener " + name);
                 serverChannels.add(channel);
                 bound.add((InetSocketAddress) channel.localAddress());
             }
@@ -285,7 +285,7 @@ public final class AccessPoint implements AutoCloseable {
             final String address = config.getAdmin().getAddress().isEmpty() ? "127.0.0.1"
                                                                             : config.getAdmin().getAddress();
             final AdminHandler handler = new AdminHandler(metrics, routing);
-            final Channel channel = new ServerBootstrap()
+            final ServerBootstrap adminBootstrap = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
                     .channel(transport.serverChannelType())
                     .childHandler(new ChannelInitializer<Channel>() {
@@ -293,8 +293,8 @@ public final class AccessPoint implements AutoCloseable {
                         protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), handler);
                         }
-                    })
-                    .bind(literal(address), config.getAdmin().getPort()).sync().channel();
+                    });
+            final Channel channel = bindOrFail(adminBootstrap, address, config.getAdmin().getPort(), "admin server");
             serverChannels.add(channel);
             adminAddress = (InetSocketAddress) channel.localAddress();
             logger.info("Access point {}: admin server on http://{}:{}/metrics", id,
@@ -335,6 +335,21 @@ public final class AccessPoint implements AutoCloseable {
             }
         }
         return tls;
+    }
+
+    /**
+     * Binds and waits, turning a failure (such as a port in use) into an exception
+     * whose message names the listener, the address and the cause.
+     */
+    private static Channel bindOrFail(ServerBootstrap bootstrap, String address, int port, String what)
+            throws InterruptedException {
+        final var future = bootstrap.bind(literal(address), port).await();
+        if (!future.isSuccess()) {
+            throw new IllegalStateException(what + ": binding " + address + ":" + port + " failed: "
+                                            + future.cause().getMessage()
+                                            + " (is another process using the port?)", future.cause());
+        }
+        return future.channel();
     }
 
     private static InetAddress literal(String address) {

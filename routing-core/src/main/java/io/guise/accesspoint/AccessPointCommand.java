@@ -85,7 +85,7 @@ public final class AccessPointCommand implements Callable<Integer> {
             err.println(configFile + ": " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {
-            err.println("Starting the access point failed: " + e);
+            err.println("Starting the access point failed: " + e.getMessage());
             return 1;
         }
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,6 +36,11 @@ public final class ManagerMetrics {
                 .labelNames("result")
                 .withoutExemplars()
                 .register(registry);
+    }
+
+    /** Adds metrics computed at scrape time, such as the distribution server's per access point figures. */
+    public void register(MultiCollector collector) {
+        registry.register(requireNonNull(collector, "collector"));
     }
 
     /** Counts one write request with its result label. */

@@ -44,7 +44,9 @@ public final class ManagerCommand implements Callable<Integer> {
     private Path tokenFile;
 
     @Option(names = "--grpc-listen", paramLabel = "ADDRESS:PORT",
-            description = "Address of the distribution server that access points connect to.")
+            defaultValue = "127.0.0.1:7000",
+            description = "Address of the distribution server that access points connect to (default:"
+                          + " ${DEFAULT-VALUE}).")
     private String grpcListen;
 
     @Override
@@ -103,8 +105,13 @@ public final class ManagerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "manager-shutdown"));
         final InetSocketAddress bound = server.boundAddress();
-        out.println("manager admin API on http://" + hostForUrl(bound.getAddress()) + ":" + bound.getPort()
-                    + "; stop with Ctrl-C");
+        out.println("manager admin API on http://" + hostForUrl(bound.getAddress()) + ":" + bound.getPort());
+        final InetSocketAddress distribution = server.distributionAddress();
+        if (distribution != null) {
+            out.println("distribution server on " + hostForUrl(distribution.getAddress()) + ":"
+                        + distribution.getPort() + " (access points: --manager with this address)");
+        }
+        out.println("manager serving; stop with Ctrl-C");
         out.flush();
         stopped.await();
         return 0;
