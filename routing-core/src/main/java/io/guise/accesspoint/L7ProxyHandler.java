@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -105,6 +106,11 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
         if (request.decoderResult().isFailure()) {
             respondLocally(request, HttpResponseStatus.BAD_REQUEST,
                            "malformed request: " + request.decoderResult().cause().getMessage(), null, false);
+            return;
+        }
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && !request.headers().contains(HttpHeaderNames.HOST)) {
+            respondLocally(request, HttpResponseStatus.BAD_REQUEST,
+                           "missing Host header (required in HTTP/1.1 requests)", null, false);
             return;
         }
         final PersonaRoute route = context.routing().current().route(key);

@@ -203,8 +203,13 @@ public final class ConfigLoader {
         } catch (CharacterCodingException e) {
             throw new ConfigException(sourceName, List.of(sourceName + ": not valid UTF-8 text (expected: "
                     + "a UTF-8 JSON or YAML document)"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(sourceName, List.of(sourceName + ": file not found"));
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException(sourceName, List.of(sourceName + ": permission denied"));
         } catch (IOException e) {
-            throw new ConfigException(sourceName, List.of(sourceName + ": cannot be read: " + e));
+            final String reason = Files.isDirectory(file) ? "is a directory (expected: a file)" : e.getMessage();
+            throw new ConfigException(sourceName, List.of(sourceName + ": cannot be read: " + reason));
         }
     }
 

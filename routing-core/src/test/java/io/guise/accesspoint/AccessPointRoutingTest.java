@@ -173,6 +173,23 @@ class AccessPointRoutingTest {
     }
 
     @Test
+    void l7_http11WithoutHost_answers400() throws Exception {
+        accessPoint = AccessPoint.start(routingConfig(), 1);
+        final InetSocketAddress address = l7(0);
+
+        try (java.net.Socket socket = new java.net.Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final String response = new String(socket.getInputStream().readAllBytes(),
+                                               java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 400 Bad Request");
+            assertThat(response).contains("missing Host header");
+        }
+        assertThat(alpha.requests().get()).isZero();
+    }
+
+    @Test
     void l4_relaysToEndpointOfDestination() throws Exception {
         final AccessPointConfig config = routingConfig().toBuilder()
                 .clearSubsets()

@@ -500,7 +500,7 @@ class ConfigLoaderTest {
         final Path file = tempDir.resolve("missing.yaml");
         assertThatThrownBy(() -> ConfigLoader.loadAccessPoint(file))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(file + ": cannot be read");
+                .hasMessageContaining(file + ": file not found");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.guise.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guise.proto.AccessPointConfig;
+import io.guise.proto.RoutingSnapshot;
 import io.guise.validation.RoutingValidator;
 import io.guise.validation.TlsCapabilities;
 import java.nio.file.Path;
@@ -32,5 +33,16 @@ class ExampleConfigTest {
     void accessPointExample_validates() throws Exception {
         final AccessPointConfig config = ConfigLoader.loadAccessPoint(example("access-point.yaml"));
         assertThat(new RoutingValidator(TlsCapabilities.jdk()).validate(config)).isEmpty();
+    }
+
+    @Test
+    void routingExample_matchesAccessPointExample() throws Exception {
+        final RoutingSnapshot routing = ConfigLoader.loadSnapshot(example("routing.yaml"));
+        final AccessPointConfig config = ConfigLoader.loadAccessPoint(example("access-point.yaml"));
+
+        assertThat(routing.getPersonasList()).isEqualTo(config.getPersonasList());
+        assertThat(routing.getEndpointsList()).isEqualTo(config.getEndpointsList());
+        assertThat(routing.getSubsetsList()).isEqualTo(config.getSubsetsList());
+        assertThat(new RoutingValidator(TlsCapabilities.jdk()).validate(routing)).isEmpty();
     }
 }

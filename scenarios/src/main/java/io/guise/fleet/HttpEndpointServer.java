@@ -36,7 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HttpEndpointServer implements AutoCloseable {
 
-    /** Response header that names the endpoint that answered. */
+    /** Longest request line accepted, in bytes. */
+    private static final int MAX_INITIAL_LINE_BYTES = 8192;
+    /** Largest header block accepted, in bytes; the access point forwards up to 16 KiB of headers. */
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    /** Response header that names the endpoint that responded. */
     public static final AsciiString ENDPOINT_ID = AsciiString.cached("x-endpoint-id");
 
     private final String id;
@@ -65,7 +70,9 @@ public final class HttpEndpointServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), responder);
+                            ch.pipeline().addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES,
+                                                                      8192),
+                                                  new HttpObjectAggregator(1 << 20), responder);
                         }
                     })
                     .bind(address).sync().channel();
@@ -110,6 +117,19 @@ public final class HttpEndpointServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             requests.incrementAndGet();
+            if (request.decoderResult().isFailure()) {
+                // The decoder discards the rest of the connection after a failure, so answer and close.
+                final byte[] reason = ("malformed request: " + request.decoderResult().cause().getMessage() + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                final FullHttpResponse rejected = new DefaultFullHttpResponse(
+                        request.protocolVersion(), HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(reason));
+                rejected.headers()
+                        .set(HttpHeaderNames.CONTENT_LENGTH, reason.length)
+                        .set(HttpHeaderNames.CONNECTION, "close")
+                        .set(ENDPOINT_ID, id);
+                ctx.writeAndFlush(rejected).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
             final ByteBuf content = Unpooled.wrappedBuffer(body);
             final FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),
                                                                           HttpResponseStatus.OK, content);
