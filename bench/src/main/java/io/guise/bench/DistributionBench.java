@@ -32,14 +32,15 @@ import org.slf4j.LoggerFactory;
  *       10,000, next to the full snapshot of the same state;</li>
  *   <li>commit-to-ACK p50, p99 and max over 500 in-process access point streams
  *       against one distribution server on loopback, for persona writes spaced
- *       {@code --interval-ms} apart. The clients apply to an in-memory table, so
+ *       {@code interval-ms} apart, after {@code warmup-writes} writes that are not
+ *       counted. The clients apply to an in-memory table, so
  *       the figure covers the manager, gRPC, the client's delta apply and the
  *       ACK, but not the access point's table build.</li>
  * </ol>
  *
  * <p>Run: {@code mvn -B -o -q -pl bench -am package -DskipTests} then
  * {@code java -cp bench/target/benchmarks.jar io.guise.bench.DistributionBench
- * [streams] [writes] [interval-ms]} (defaults 500, 100, 20).
+ * [streams] [writes] [interval-ms] [warmup-writes]} (defaults 500, 100, 20, 0).
  */
 public final class DistributionBench {
 
@@ -52,10 +53,11 @@ public final class DistributionBench {
         final int streams = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         final int writes = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         final long intervalMillis = args.length > 2 ? Long.parseLong(args[2]) : 20;
+        final int warmupWrites = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.guise")).setLevel(Level.WARN);
 
         measureSizes();
-        measureCommitToAck(streams, writes, intervalMillis);
+        measureCommitToAck(streams, writes, intervalMillis, warmupWrites);
         System.exit(0);
     }
 
@@ -81,7 +83,8 @@ public final class DistributionBench {
                           PERSONAS_FOR_SIZE, deltaBytes, fullBytes, (double) fullBytes / deltaBytes);
     }
 
-    private static void measureCommitToAck(int streams, int writes, long intervalMillis) throws Exception {
+    private static void measureCommitToAck(int streams, int writes, long intervalMillis, int warmupWrites)
+            throws Exception {
         final ConfigService config = new ConfigService(new InMemoryRevisionStore(10_000),
                                                        new RoutingValidator(TlsCapabilities.jdk()),
                                                        Clock.systemUTC());
@@ -108,7 +111,13 @@ public final class DistributionBench {
             }
             awaitRevision(clients, seededRevision, Duration.ofSeconds(60));
             System.out.printf("streams: %d connected at revision %d%n", streams, seededRevision);
-            // ACKs of the initial full snapshots are subtracted from the figures below.
+            // Warm-up writes let the JIT compile the write, flush and apply paths before measuring.
+            for (int i = 0; i < warmupWrites; i++) {
+                config.upsertPersona(persona("persona-" + (i % 100), "web", 500 + i % 400), OptionalLong.empty());
+                Thread.sleep(intervalMillis);
+            }
+            awaitRevision(clients, config.current().getRevision(), Duration.ofSeconds(120));
+            // ACKs of the initial full snapshots and of the warm-up writes are subtracted below.
             final Histogram beforeWrites = server.registry().totalCommitToAck();
             final long countBefore = beforeWrites.getTotalCount();
 
