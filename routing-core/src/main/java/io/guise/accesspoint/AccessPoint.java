@@ -71,13 +71,15 @@ public final class AccessPoint implements AutoCloseable {
     private final AccessPointContext context;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    // False when the event loops are shared with other access points and their owner shuts them down.
+    private final boolean ownsEventLoops;
     private final Map<String, List<InetSocketAddress>> boundListeners = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private InetSocketAddress adminAddress;
     private volatile DistributionClient distribution;
 
     private AccessPoint(AccessPointConfig config, RoutingValidator validator, PersonaTlsContexts tls,
-                        RoutingTable initial, int workerThreads) {
+                        RoutingTable initial, int workerThreads, SharedEventLoops shared) {
         this.config = config;
         this.id = config.getId().isEmpty() ? "access-point" : config.getId();
         this.validator = validator;
@@ -86,8 +88,39 @@ public final class AccessPoint implements AutoCloseable {
         metrics.setRevision(initial.revision());
         context = new AccessPointContext(id, routing, metrics, transport,
                                          UpstreamSettingsValues.of(config.getUpstream()), config.getSeed());
-        bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+        if (shared != null) {
+            bossGroup = shared.boss;
+            workerGroup = shared.workers;
+            ownsEventLoops = false;
+        } else {
+            bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+            workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+            ownsEventLoops = true;
+        }
+    }
+
+    /**
+     * Event loops that many access points in one process share, such as the
+     * hundreds of a fan-out scenario. Each access point keeps its own routing table,
+     * metrics and distribution stream. Closing shuts the loops down; close the
+     * access points first. Thread-safe.
+     */
+    public static final class SharedEventLoops implements AutoCloseable {
+        private final EventLoopGroup boss;
+        private final EventLoopGroup workers;
+
+        /** Creates one accepting loop and {@code workerThreads} connection loops (0: Netty's default). */
+        public SharedEventLoops(int workerThreads) {
+            final Transport transport = Transport.detect();
+            boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+            workers = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+        }
+
+        @Override
+        public void close() {
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 
     /**
@@ -111,6 +144,20 @@ public final class AccessPoint implements AutoCloseable {
      */
     public static AccessPoint start(AccessPointConfig config, int workerThreads, TlsCapabilities tls)
             throws InvalidConfigException, InterruptedException {
+        return start(config, workerThreads, tls, null);
+    }
+
+    /**
+     * Starts an access point on event loops shared with other access points; its
+     * {@link #close()} then leaves the loops running.
+     */
+    public static AccessPoint start(AccessPointConfig config, SharedEventLoops eventLoops)
+            throws InvalidConfigException, InterruptedException {
+        return start(config, 0, TlsCapabilities.jdk(), requireNonNull(eventLoops, "eventLoops"));
+    }
+
+    private static AccessPoint start(AccessPointConfig config, int workerThreads, TlsCapabilities tls,
+                                     SharedEventLoops shared) throws InvalidConfigException, InterruptedException {
         requireNonNull(config, "config");
         requireNonNull(tls, "tls");
         final RoutingValidator validator = new RoutingValidator(tls);
@@ -119,7 +166,7 @@ public final class AccessPoint implements AutoCloseable {
             throw new InvalidConfigException("access point config", violations);
         }
         final AccessPoint accessPoint = new AccessPoint(config, validator, configuredTls(config),
-                                                        RoutingTable.empty(), workerThreads);
+                                                        RoutingTable.empty(), workerThreads, shared);
         try {
             final RoutingSnapshot snapshot = snapshotOf(config);
             accessPoint.routing.replace(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot),
@@ -311,8 +358,10 @@ public final class AccessPoint implements AutoCloseable {
             channel.close().awaitUninterruptibly();
         }
         context.channels().close().awaitUninterruptibly();
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (ownsEventLoops) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
         logger.info("Access point {}: stopped", id);
     }
 

@@ -190,6 +190,24 @@ class AccessPointRoutingTest {
     }
 
     @Test
+    void sharedEventLoops_closingOneKeepsOtherServing() throws Exception {
+        try (AccessPoint.SharedEventLoops loops = new AccessPoint.SharedEventLoops(1)) {
+            final AccessPoint first = AccessPoint.start(routingConfig().toBuilder().setId("first")
+                    .clearListeners()
+                    .addListeners(listener("web", "L7", "127.0.0.1")).build(), loops);
+            accessPoint = AccessPoint.start(routingConfig().toBuilder().setId("second").clearListeners()
+                    .addListeners(listener("web", "L7", "127.0.0.1")).build(), loops);
+            assertThat(get(client, first.listenerAddresses("web").get(0), "/").body()).isEqualTo("alpha-1");
+
+            first.close();
+
+            assertThat(get(client, l7(0), "/").body()).isEqualTo("alpha-1");
+            accessPoint.close();
+            accessPoint = null;
+        }
+    }
+
+    @Test
     void l4_relaysToEndpointOfDestination() throws Exception {
         final AccessPointConfig config = routingConfig().toBuilder()
                 .clearSubsets()
