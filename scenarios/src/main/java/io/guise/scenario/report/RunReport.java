@@ -1,0 +1,73 @@
+package io.guise.scenario.report;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one scenario run measured and decided, as written to
+ * {@code report.json} (field names in snake_case) and drawn in {@code report.html}.
+ * Times are milliseconds from the start of the load unless a name says otherwise.
+ * Immutable.
+ *
+ * @param scenario the scenario's name
+ * @param seed the seed every random decision of the run came from
+ * @param passed whether every expectation held
+ * @param startedAt the wall-clock start, ISO-8601 UTC
+ * @param durationMs how long the load ran
+ * @param accessPoints how many access points served
+ * @param expectations each expectation with what it expected and what was measured
+ * @param deltaPropagationMs commit-to-ACK time over every revision and access point
+ * @param demotions per endpoint fault: onset, local ejection, demotion and last request
+ * @param personas traffic per persona (from the x-guise-persona header)
+ * @param endpoints traffic per endpoint (from the x-guise-endpoint header)
+ * @param groups traffic per client group
+ * @param personaSeries per persona, one entry per second of the run
+ * @param endpointSeries per endpoint, requests in each second of the run
+ * @param timeline the timeline as it ran
+ */
+public record RunReport(
+        String scenario,
+        long seed,
+        boolean passed,
+        String startedAt,
+        long durationMs,
+        int accessPoints,
+        List<ExpectationResult> expectations,
+        Distribution deltaPropagationMs,
+        List<DemotionRecord> demotions,
+        Map<String, TrafficStats> personas,
+        Map<String, TrafficStats> endpoints,
+        Map<String, TrafficStats> groups,
+        Map<String, List<SecondStats>> personaSeries,
+        Map<String, List<Long>> endpointSeries,
+        List<TimelineEntry> timeline) {
+
+    /** One checked expectation. {@code expected} and {@code actual} are human-readable. */
+    public record ExpectationResult(String name, String kind, String expected, String actual, boolean passed) {
+    }
+
+    /** Summary of a set of durations in milliseconds; zeros when {@code count} is 0. */
+    public record Distribution(long count, double p50, double p99, double max) {
+    }
+
+    /**
+     * The life of one endpoint fault. Null fields did not happen (or are not
+     * measured yet, such as ejection and demotion before health checking exists).
+     */
+    public record DemotionRecord(String endpoint, String fault, long faultOnsetMs, Long ejectionMs, Long demotionMs,
+                                 Long lastRequestMs) {
+    }
+
+    /** Request counts and latency of some traffic; latency in milliseconds. */
+    public record TrafficStats(long requests, long errors, long injectedErrors, double p50Ms, double p90Ms,
+                               double p99Ms, double maxMs) {
+    }
+
+    /** One second of one persona's traffic. */
+    public record SecondStats(int second, long requests, long errors, double p50Ms, double p99Ms) {
+    }
+
+    /** One timeline event as it ran: when, what, and with which result. */
+    public record TimelineEntry(long atMs, String action, String detail, String outcome, Long revision) {
+    }
+}
