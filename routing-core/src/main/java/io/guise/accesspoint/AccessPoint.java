@@ -77,6 +77,8 @@ public final class AccessPoint implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private InetSocketAddress adminAddress;
     private volatile DistributionClient distribution;
+    // Guarded by this: the epoch held when the stream was cut on purpose.
+    private String partitionedEpoch;
 
     private AccessPoint(AccessPointConfig config, RoutingValidator validator, PersonaTlsContexts tls,
                         RoutingTable initial, int workerThreads, SharedEventLoops shared) {
@@ -227,6 +229,34 @@ public final class AccessPoint implements AutoCloseable {
                 .initialState(held.getEpoch(), held.getSnapshot())
                 .build(this::replaceRouting);
         distribution.start();
+    }
+
+    /**
+     * Cuts the distribution stream, as a network partition from the manager would:
+     * the access point keeps serving the table it holds and does not reconnect
+     * until {@link #reconnectManager()}. Does nothing without a manager link.
+     */
+    public synchronized void disconnectManager() {
+        final DistributionClient client = distribution;
+        if (client == null) {
+            return;
+        }
+        partitionedEpoch = client.heldEpoch();
+        distribution = null;
+        client.close();
+        logger.info("Access point {}: distribution stream cut; serving revision {}", id,
+                    routing.current().revision());
+    }
+
+    /** Opens the distribution stream again after {@link #disconnectManager()}, from the revision held. */
+    public synchronized void reconnectManager() {
+        if (distribution != null || !config.hasManager()) {
+            return;
+        }
+        startDistribution(FullSnapshot.newBuilder()
+                                  .setEpoch(partitionedEpoch == null ? "" : partitionedEpoch)
+                                  .setSnapshot(routing.current().snapshot())
+                                  .build());
     }
 
     /** Returns a listener's name: its configured name, or "l4-PORT" / "l7-PORT". */

@@ -53,6 +53,8 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean busy;
+    // The endpoint whose failure the next local response reports, or null.
+    private String failedEndpoint;
 
     L7ProxyHandler(AccessPointContext context, RouteKey key, SplitMix64 random) {
         this.context = context;
@@ -189,6 +191,11 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                 .set(GuiseHeaders.REASON, reason);
         if (personaId != null) {
             response.headers().set(GuiseHeaders.PERSONA, personaId);
+        }
+        if (failedEndpoint != null) {
+            // A 502 or 504 names the endpoint that failed, so clients can tell which one it was.
+            response.headers().set(GuiseHeaders.ENDPOINT, failedEndpoint);
+            failedEndpoint = null;
         }
         if (reason.startsWith("error injected")) {
             response.headers().set(GuiseHeaders.FAULT, "injected");
@@ -332,6 +339,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             stats.count(RequestOutcome.UPSTREAM_ERROR);
             logger.debug("Access point {}: endpoint {} failed for persona {}: {}", context.accessPointId(), target,
                          route.id(), cause.toString());
+            failedEndpoint = target.endpointId();
             respondLocally(request, HttpResponseStatus.BAD_GATEWAY,
                            "endpoint " + target + " failed: " + cause.getMessage(), route.id(), clientKeepAlive);
         }
@@ -350,6 +358,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             target.stats().recordTimeout();
             stats.count(RequestOutcome.UPSTREAM_ERROR);
+            failedEndpoint = target.endpointId();
             respondLocally(request, HttpResponseStatus.GATEWAY_TIMEOUT,
                            "endpoint " + target + " did not respond within "
                            + context.upstream().responseTimeoutMillis() + " ms", route.id(), clientKeepAlive);
