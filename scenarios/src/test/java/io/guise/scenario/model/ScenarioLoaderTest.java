@@ -63,6 +63,22 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void readmeExampleLoads() throws Exception {
+        final String readme = Files.readString(Path.of("README.md"));
+        final int section = readme.indexOf("## Complete example");
+        final int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        final String example = readme.substring(start, readme.indexOf("```", start));
+
+        final Scenario scenario = ScenarioLoader.parse(example, "README.md");
+
+        assertThat(scenario.name()).isEqualTo("canary-with-fault");
+        assertThat(scenario.load()).hasSize(2);
+        assertThat(scenario.load().get(1).shape()).isEqualTo(new LoadShape.ClosedLoop(4));
+        assertThat(scenario.fleet().get(0).behaviourOf(3).statusCodes()).containsExactly(502, 503);
+        assertThat(scenario.expect().get(4).name()).isEqualTo("batch keeps up");
+    }
+
+    @Test
     void baseLoadsWithDefaults() throws Exception {
         final Scenario scenario = ScenarioLoader.parse(BASE, "dir/base.yaml");
 
