@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How a fleet endpoint answers HTTP requests.
+ * The responses of a fleet endpoint to HTTP requests.
  *
  * @param latency the delay before each response
  * @param errorRatePercent the share of requests answered with an error status, 0-100, per request

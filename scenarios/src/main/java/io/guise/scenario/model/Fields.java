@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * Typed access to the fields of one object in a scenario file. Creating it
- * reports every field not in the known list; each getter reports a missing
- * required field, a null or a value of the wrong type or out of range, and then
- * returns the fallback so reading can go on and find further problems.
+ * reports every field not in the known list. Each getter reports a missing
+ * required field, a null, or a value of the wrong type or out of range. It then
+ * returns the fallback, so reading goes on and finds further problems.
  */
 final class Fields {
 
@@ -102,14 +102,13 @@ final class Fields {
     }
 
     long integer(String name, long min, long max, long fallback) {
-        final String rule = min + "-" + max;
-        final JsonNode value = raw(name, "an integer " + rule);
+        final JsonNode value = raw(name, integerRule(min, max));
         return value == null ? fallback : asInteger(value, pathOf(name), min, max, fallback);
     }
 
     /** Returns a required integer, or {@code min - 1} after reporting a problem. */
     long requiredInteger(String name, long min, long max) {
-        final JsonNode value = required(name, "an integer " + min + "-" + max);
+        final JsonNode value = required(name, integerRule(min, max));
         return value == null ? min - 1 : asInteger(value, pathOf(name), min, max, min - 1);
     }
 
@@ -175,7 +174,7 @@ final class Fields {
     }
 
     private long asInteger(JsonNode value, String path, long min, long max, long fallback) {
-        final String rule = "an integer " + min + "-" + max;
+        final String rule = integerRule(min, max);
         if (!value.isIntegralNumber()) {
             report(value, path, rule, problems);
             return fallback;
@@ -248,6 +247,10 @@ final class Fields {
             }
         }
         return text.toString();
+    }
+
+    static String integerRule(long min, long max) {
+        return min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "a 64-bit signed integer" : "an integer " + min + "-" + max;
     }
 
     static String rangeText(double min, double max) {

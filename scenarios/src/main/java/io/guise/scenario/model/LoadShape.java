@@ -1,9 +1,9 @@
 package io.guise.scenario.model;
 
 /**
- * How a client group paces its requests: open loop at a rate, which sends on
- * schedule whether or not earlier requests have finished, or closed loop, where
- * each connection sends its next request when the previous response arrives.
+ * The pacing of a client group's requests. Open loop sends at a rate, on
+ * schedule, whether or not earlier requests have finished. Closed loop sends the
+ * next request on a connection when the previous response arrives.
  */
 public sealed interface LoadShape {
 

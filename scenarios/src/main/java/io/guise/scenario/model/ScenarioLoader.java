@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class ScenarioLoader {
 
-    /** Maximum size of a scenario file, in bytes. */
+    /** Maximum size of a scenario: bytes for a file, characters for text. */
     public static final int MAX_FILE_BYTES = SourceTree.MAX_CHARS;
 
     private ScenarioLoader() {}

@@ -327,6 +327,7 @@ final class ScenarioReader {
                     "exactly one of rate (open loop) and connections (closed loop)");
             return new LoadShape.ConstantRate(1);
         }
+
         if (hasConnections) {
             return new LoadShape.ClosedLoop((int) group.integer("connections", 1, MAX_CONNECTIONS, 1));
         }
@@ -336,6 +337,7 @@ final class ScenarioReader {
         if (rate == null) {
             return new LoadShape.ConstantRate(1);
         }
+
         if (rate.has("rps") == rate.has("ramp")) {
             problems.add(rate.path(), rate.has("rps") ? "rps and ramp" : "neither rps nor ramp",
                     "exactly one of rps and ramp");
@@ -348,6 +350,7 @@ final class ScenarioReader {
             }
             return new LoadShape.ConstantRate(rps);
         }
+
         final JsonNode rampNode = rate.raw("ramp", "an object with from_rps and to_rps");
         final Fields ramp = rampNode == null ? null
                 : Fields.of(rampNode, rate.pathOf("ramp"), problems, List.of("from_rps", "to_rps"));

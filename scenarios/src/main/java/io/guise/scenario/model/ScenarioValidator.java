@@ -208,7 +208,7 @@ final class ScenarioValidator {
         }
     }
 
-    /** Checks personas with the manager's rules; {@code indexed} says whether the path takes [i] per persona. */
+    /** Checks personas with the manager's rules; with {@code indexed} the path of each persona ends in [i]. */
     private void checkPersonas(List<Persona> personas, String path, boolean indexed, Set<String> pools) {
         for (Violation violation : routing.validate(RoutingSnapshot.newBuilder().addAllPersonas(personas).build())) {
             problems.add(rebase(violation, "personas", path, indexed));

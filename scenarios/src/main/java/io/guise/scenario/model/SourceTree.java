@@ -60,7 +60,7 @@ final class SourceTree {
 
     /**
      * Reads the text, adding the line of each path to {@code lines} and every
-     * problem to {@code problems}. Returns the root, or null when the text holds
+     * problem to {@code problems}. Returns the root, or null when the text contains
      * no object to read.
      */
     static JsonNode read(String text, Map<String, Integer> lines, Problems problems) {

@@ -6,7 +6,7 @@ import io.guise.proto.Persona;
 import io.guise.proto.SubsetEntry;
 import java.util.List;
 
-/** What a timeline event does. Each record names the action as the file writes it. */
+/** The change or fault of a timeline event, one record per action of the file format. */
 public sealed interface TimelineAction {
 
     /** Returns the action's name as written in a scenario file, such as {@code kill_endpoint}. */
@@ -111,7 +111,7 @@ public sealed interface TimelineAction {
     }
 
     /**
-     * Makes a fleet endpoint answer this share of requests, 0-100, with one of
+     * Makes a fleet endpoint fail this share of requests, 0-100, with one of
      * these statuses, until a {@link HealEndpoint}.
      */
     record FailEndpoint(String endpointId, double errorRatePercent, List<Integer> statusCodes)

@@ -11,7 +11,7 @@ import static java.util.Objects.requireNonNull;
  */
 public record TrafficSelector(Kind kind, String id) {
 
-    /** What {@link #id()} names. */
+    /** Kind of entity that {@link #id()} names. */
     public enum Kind {
         PERSONA,
         GROUP
