@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToIntFunction;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -129,7 +131,11 @@ public final class ConfigLoader {
         }
 
         final ObjectNode tree = readTree(text, format, prototype, sourceName);
+        return merge(tree, prototype, sourceName);
+    }
 
+    private static <M extends Message> M merge(ObjectNode tree, M prototype, String sourceName)
+            throws ConfigException {
         final Message.Builder builder = prototype.newBuilderForType();
         try {
             JsonFormat.parser().merge(tree.toString(), builder);
@@ -140,6 +146,37 @@ public final class ConfigLoader {
         @SuppressWarnings("unchecked") // newBuilderForType() builds the prototype's own type
         final M message = (M) builder.build();
         return message;
+    }
+
+    /**
+     * Converts a part of a larger document, already read into a tree, into a
+     * message of the prototype's type, with the same checks as {@link #parse}.
+     * Problem paths start with {@code basePath}, such as {@code personas[2]}, and
+     * their lines come from {@code lineOfPath}, which maps a full path to its line
+     * in the source (0 or less when unknown).
+     *
+     * @throws ConfigException listing every problem found, each on its own line
+     */
+    public static <M extends Message> M parseTree(JsonNode tree, M prototype, String sourceName, String basePath,
+                                                  ToIntFunction<String> lineOfPath) throws ConfigException {
+        requireNonNull(tree, "tree");
+        requireNonNull(prototype, "prototype");
+        requireNonNull(sourceName, "sourceName");
+        requireNonNull(basePath, "basePath");
+        requireNonNull(lineOfPath, "lineOfPath");
+        final ProtoTreeReader reader;
+        final ObjectNode checked;
+        try (JsonParser parser = tree.traverse()) {
+            reader = new ProtoTreeReader(parser, sourceName, basePath, lineOfPath);
+            checked = reader.readDocument(prototype.getDescriptorForType());
+        } catch (IOException e) {
+            // Walking a tree in memory performs no I/O, so this is a reader failure.
+            throw new ConfigException(sourceName, List.of(sourceName + ": " + basePath + ": unreadable: " + e));
+        }
+        if (!reader.problems().isEmpty()) {
+            throw new ConfigException(sourceName, reader.problems());
+        }
+        return merge(checked, prototype, sourceName);
     }
 
     /** Returns the format for a file name, or from the text when the name has no known extension. */

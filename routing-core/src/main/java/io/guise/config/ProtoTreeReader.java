@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -46,10 +47,23 @@ final class ProtoTreeReader {
     private final String sourceName;
     private final List<String> problems = new ArrayList<>();
     private final JsonNodeFactory nodes = JsonNodeFactory.instance;
+    private final String basePath;
+    private final ToIntFunction<String> lineOfPath;
 
     ProtoTreeReader(JsonParser parser, String sourceName) {
+        this(parser, sourceName, "", null);
+    }
+
+    /**
+     * Creates a reader whose paths start with {@code basePath} and whose lines come
+     * from {@code lineOfPath}, for a parser that carries no locations of its own,
+     * such as one that walks a tree. A line of 0 or less leaves the line out.
+     */
+    ProtoTreeReader(JsonParser parser, String sourceName, String basePath, ToIntFunction<String> lineOfPath) {
         this.parser = parser;
         this.sourceName = sourceName;
+        this.basePath = basePath;
+        this.lineOfPath = lineOfPath;
     }
 
     List<String> problems() {
@@ -68,11 +82,11 @@ final class ProtoTreeReader {
             return null;
         }
         if (first != JsonToken.START_OBJECT) {
-            addProblem("(document)", describeCurrentValue() + " (expected: an object with the fields of "
-                    + type.getName() + ")");
+            addProblem(basePath.isEmpty() ? "(document)" : basePath, describeCurrentValue()
+                    + " (expected: an object with the fields of " + type.getName() + ")");
             return null;
         }
-        final ObjectNode tree = readObject(type, "");
+        final ObjectNode tree = readObject(type, basePath);
         if (parser.nextToken() != null) {
             addProblem("(document)", "content after the first document (expected: exactly one document)");
         }
@@ -338,7 +352,9 @@ final class ProtoTreeReader {
     }
 
     private void addProblem(String path, String text) {
-        final int line = parser.currentTokenLocation().getLineNr();
+        final int line = lineOfPath != null
+                ? lineOfPath.applyAsInt(path)
+                : parser.currentTokenLocation().getLineNr();
         final String location = line > 0 ? sourceName + ":" + line : sourceName;
         problems.add(location + ": " + path + ": " + text);
     }

@@ -508,4 +508,29 @@ class ConfigLoaderTest {
         final Path file = Files.writeString(tempDir.resolve("snapshot.yaml"), "revision: 3\n");
         assertThat(ConfigLoader.loadSnapshot(file).getRevision()).isEqualTo(3);
     }
+
+    @Test
+    void parseTreeReportsBasePathAndLine() throws Exception {
+        final var tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"id\": \"a\", \"port\": \"x\", \"colour\": 1}");
+        final Throwable thrown = catchThrowable(() -> ConfigLoader.parseTree(tree,
+                io.guise.proto.Persona.getDefaultInstance(), "s.yaml", "timeline[2].persona",
+                path -> path.endsWith(".port") ? 7 : 0));
+
+        assertThat(thrown).isInstanceOf(ConfigException.class);
+        final var problems = ((ConfigException) thrown).problems();
+        assertThat(problems).hasSize(2);
+        assertThat(problems.get(0)).isEqualTo("s.yaml:7: timeline[2].persona.port: \"x\" (expected: an integer)");
+        assertThat(problems.get(1)).startsWith("s.yaml: timeline[2].persona.colour: unknown field");
+    }
+
+    @Test
+    void parseTreeBuildsMessage() throws Exception {
+        final var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"id\": \"a\", \"port\": 80}");
+        final var persona = ConfigLoader.parseTree(tree, io.guise.proto.Persona.getDefaultInstance(), "s.yaml",
+                "personas[0]", path -> 0);
+
+        assertThat(persona.getId()).isEqualTo("a");
+        assertThat(persona.getPort()).isEqualTo(80);
+    }
 }
