@@ -82,6 +82,10 @@ final class ClientConnection extends SimpleChannelInboundHandler<HttpObject> {
         connecting.addListener(future -> {
             if (future.isSuccess()) {
                 connected = true;
+                if (closing) {
+                    channel.close();
+                    return;
+                }
                 if (current != null) {
                     write(current);
                 } else {
@@ -186,7 +190,7 @@ final class ClientConnection extends SimpleChannelInboundHandler<HttpObject> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A reset or a malformed response: channelInactive fails the current request as a reset.
+        // A reset or a malformed response ends up here, and channelInactive then fails the request as a reset.
         client.group.logConnectionError(client.index, cause);
         ctx.close();
     }

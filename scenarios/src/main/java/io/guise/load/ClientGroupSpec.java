@@ -70,7 +70,7 @@ public record ClientGroupSpec(String name, InetSocketAddress target, int clients
         return new Builder(name, target);
     }
 
-    /** A builder of {@link ClientGroupSpec}; {@link #build()} validates every field. Not thread-safe. */
+    /** A builder of {@link ClientGroupSpec}, whose {@link #build()} validates every field. Not thread-safe. */
     public static final class Builder {
         private final String name;
         private final InetSocketAddress target;

@@ -113,7 +113,7 @@ final class ClientRun {
         complete(request, 0, error, null, null, false);
     }
 
-    /** Closes every connection at the end of the run; nothing is sent afterwards. */
+    /** Closes every connection at the end of the run. Nothing is sent afterwards. */
     void close() {
         closed = true;
         for (ClientConnection connection : new ArrayList<>(connections)) {

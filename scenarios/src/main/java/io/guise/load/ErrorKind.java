@@ -2,7 +2,7 @@ package io.guise.load;
 
 import java.util.Locale;
 
-/** Why a request got no HTTP response. */
+/** The reason a request got no HTTP response. */
 public enum ErrorKind {
     /** The endpoint or access point rejected the connection: nothing listens on the port. */
     CONNECT_REFUSED,

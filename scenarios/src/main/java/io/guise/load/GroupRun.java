@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The run of one client group: paces open-loop requests on the pacer's event loop,
- * starts closed-loop connections, and counts issued and completed requests so it
- * knows when the group is done.
+ * starts closed-loop connections, and counts issued and completed requests to
+ * detect when the group is done.
  *
  * <p>Thread-safe where it says so: {@link #tryIssue()}, {@link #complete} and
  * {@link #stopGenerating()} run on any client's event loop. Open-loop pacing state is
@@ -117,8 +117,8 @@ final class GroupRun {
 
     /**
      * Counts one more request unless generation has stopped. Thread-safe: the increment
-     * comes before the check, so {@link #checkDone()} never sees a request that is
-     * about to be issued as missing.
+     * comes before the check, so {@link #checkDone()} cannot finish the group while a
+     * request is being issued.
      */
     boolean tryIssue() {
         issued.incrementAndGet();
@@ -130,7 +130,7 @@ final class GroupRun {
         return true;
     }
 
-    /** Stops issuing new requests; the group is done once the outstanding ones complete. Thread-safe. */
+    /** Stops issuing new requests. The group is done once the outstanding ones complete. Thread-safe. */
     void stopGenerating() {
         generating = false;
         checkDone();

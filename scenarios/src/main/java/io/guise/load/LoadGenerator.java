@@ -52,7 +52,7 @@ public final class LoadGenerator {
      * Creates a generator for {@code specs}, which run side by side.
      *
      * @param nanoClock the time source of scheduled, send and end times, such as
-     *     {@code System::nanoTime}; timers still wait on the event loop's own clock
+     *     {@code System::nanoTime}. Timers still wait on the event loop's own clock
      * @throws IllegalArgumentException when there are no groups, too many, or two share a name
      */
     public LoadGenerator(EventLoopGroup group, List<ClientGroupSpec> specs, LoadObserver observer,
@@ -141,7 +141,7 @@ public final class LoadGenerator {
         }
     }
 
-    /** Stops issuing new requests in every group; requests already issued still complete or time out. */
+    /** Stops issuing new requests in every group. Requests already issued still complete or time out. */
     public synchronized void stop() {
         if (runs != null) {
             runs.forEach(GroupRun::stopGenerating);

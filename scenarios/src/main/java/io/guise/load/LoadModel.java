@@ -1,7 +1,7 @@
 package io.guise.load;
 
 /**
- * How a client group paces its requests. Immutable.
+ * The pacing of a client group's requests. Immutable.
  *
  * <p>An {@link OpenLoop} sends on a schedule whatever the responses do, as independent
  * users would, and measures latency from each request's scheduled time. A

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a {@link LoadRecorder} has seen so far, as plain values for a report. Maps are
+ * The aggregates of a {@link LoadRecorder} at one moment, as plain values for a report. Maps are
  * sorted by key. Timelines are dense: one entry per second from 0 to the last second
  * with any request in the recorder, including empty seconds. Immutable.
  *

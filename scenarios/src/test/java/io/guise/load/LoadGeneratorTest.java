@@ -2,6 +2,7 @@ package io.guise.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.guise.fault.SplitMix64;
 import io.guise.fleet.Behaviour;
@@ -74,6 +75,10 @@ class LoadGeneratorTest {
         assertThat(snapshot.total().failures()).isZero();
         assertThat(snapshot.total().outcomes()).containsOnlyKeys("200");
         assertThat(elapsedMillis).isBetween(1_900L, 4_000L);
+        assertThat(snapshot.groupTimeline().get("open").stream().mapToLong(TimeBucket::requests).sum())
+                .isEqualTo(snapshot.total().requests());
+        assertThat(snapshot.endpointRequestsPerSecond().get(endpoint.id()).stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(snapshot.total().requests());
     }
 
     @Test
@@ -227,6 +232,25 @@ class LoadGeneratorTest {
         }
         // Four standard deviations of Binomial(40000, 0.75) is about 350.
         assertThat(heavyCount).isBetween(30_000 - 350, 30_000 + 350);
+    }
+
+    @Test
+    void loadModel_scheduleMatchesRate() {
+        final LoadModel.OpenLoop constant = (LoadModel.OpenLoop) LoadModel.constantRate(500);
+        assertThat(constant.scheduledSeconds(0, 2)).isZero();
+        assertThat(constant.scheduledSeconds(999, 2)).isCloseTo(1.998, within(1e-9));
+        assertThat(constant.scheduledSeconds(1000, 2)).isCloseTo(2.0, within(1e-9));
+
+        // A ramp from 100 to 900 per second over 2 s sends (100 + 900) / 2 * 2 = 1000 requests.
+        final LoadModel.OpenLoop ramp = (LoadModel.OpenLoop) LoadModel.ramp(100, 900);
+        assertThat(ramp.scheduledSeconds(999, 2)).isLessThan(2.0);
+        assertThat(ramp.scheduledSeconds(1000, 2)).isCloseTo(2.0, within(1e-9));
+        // After 1 s the ramp has sent 100 + 400 / 2 = 300 requests.
+        assertThat(ramp.scheduledSeconds(300, 2)).isCloseTo(1.0, within(1e-9));
+
+        final LoadModel.OpenLoop falling = (LoadModel.OpenLoop) LoadModel.ramp(100, 0);
+        assertThat(falling.scheduledSeconds(100, 2)).isCloseTo(2.0, within(1e-6));
+        assertThat(falling.scheduledSeconds(101, 2)).isNegative();
     }
 
     @Test

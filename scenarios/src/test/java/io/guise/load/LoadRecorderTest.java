@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class LoadRecorderTest {
 
-    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static RequestResult ok(String group, long intendedMillis, long endMillis, String persona,
                                     String endpoint) {
-        return new RequestResult(group, 0, intendedMillis * MS, intendedMillis * MS, endMillis * MS, 200, null,
+        return new RequestResult(group, 0, intendedMillis * NANOS_PER_MILLI, intendedMillis * NANOS_PER_MILLI, endMillis * NANOS_PER_MILLI, 200, null,
                                  persona, endpoint, false);
     }
 
@@ -23,9 +23,9 @@ class LoadRecorderTest {
         recorder.onResult(ok("g", 100, 110, "blue", "e1"));
         recorder.onResult(ok("g", 200, 230, "blue", "e2"));
         recorder.onResult(ok("g", 2_100, 2_150, "green", "e1"));
-        recorder.onResult(new RequestResult("g", 1, 2_200 * MS, 2_210 * MS, 2_260 * MS, 503, null, "green", null,
+        recorder.onResult(new RequestResult("g", 1, 2_200 * NANOS_PER_MILLI, 2_210 * NANOS_PER_MILLI, 2_260 * NANOS_PER_MILLI, 503, null, "green", null,
                                             true));
-        recorder.onResult(new RequestResult("h", 0, 500 * MS, RequestResult.NOT_SENT, 700 * MS, 0,
+        recorder.onResult(new RequestResult("h", 0, 500 * NANOS_PER_MILLI, RequestResult.NOT_SENT, 700 * NANOS_PER_MILLI, 0,
                                             ErrorKind.TIMEOUT, null, null, false));
 
         final LoadSnapshot snapshot = recorder.snapshot();
@@ -48,7 +48,7 @@ class LoadRecorderTest {
         assertThat(snapshot.personaTimeline().get("blue").get(0).p99Micros()).isBetween(29_900L, 30_100L);
         assertThat(snapshot.endpointRequestsPerSecond()).isEqualTo(Map.of("e1", List.of(1L, 0L, 1L),
                                                                           "e2", List.of(1L, 0L, 0L)));
-        assertThat(snapshot.endpointLastRequestNanos()).isEqualTo(Map.of("e1", 2_100 * MS, "e2", 200 * MS));
+        assertThat(snapshot.endpointLastRequestNanos()).isEqualTo(Map.of("e1", 2_100 * NANOS_PER_MILLI, "e2", 200 * NANOS_PER_MILLI));
     }
 
     @Test
@@ -57,7 +57,7 @@ class LoadRecorderTest {
         for (int i = 0; i < 1_000; i++) {
             final long intended = i * 7L;
             final int status = i % 10 == 0 ? 500 : 200;
-            recorder.onResult(new RequestResult("g", i % 4, intended * MS, intended * MS, (intended + i % 50) * MS,
+            recorder.onResult(new RequestResult("g", i % 4, intended * NANOS_PER_MILLI, intended * NANOS_PER_MILLI, (intended + i % 50) * NANOS_PER_MILLI,
                                                 status, null, "p" + i % 3, "e" + i % 5, false));
         }
 
