@@ -1,0 +1,85 @@
+package io.guise.scenario.run;
+
+import io.guise.manager.ManagerServer;
+import io.guise.manager.config.ConfigService;
+import io.guise.manager.store.RevisionStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The scenario's manager, which the timeline can stop and start again on the same
+ * data directory and distribution port. Commit-to-ACK figures of every manager
+ * instance add up in {@link #commitToAckMillis()}. Thread-safe.
+ */
+final class ManagerHandle implements AutoCloseable {
+
+    private final Path dataDir;
+    private final Histogram pastCommitToAck = new Histogram(3);
+    private ManagerServer server;
+    private int distributionPort;
+
+    ManagerHandle(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    synchronized void start() throws IOException, InterruptedException {
+        if (server != null) {
+            return;
+        }
+        final ManagerServer.Options options = ManagerServer.Options.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .grpcListen(new InetSocketAddress("127.0.0.1", distributionPort))
+                .dataDir(dataDir)
+                .build();
+        final RevisionStore store = ManagerServer.openStore(options);
+        try {
+            server = ManagerServer.start(options, store);
+        } catch (RuntimeException | InterruptedException e) {
+            store.close();
+            throw e;
+        }
+        distributionPort = server.distributionAddress().getPort();
+    }
+
+    synchronized void stop() throws IOException {
+        if (server == null) {
+            return;
+        }
+        pastCommitToAck.add(server.distribution().registry().totalCommitToAck());
+        final ManagerServer stopping = server;
+        server = null;
+        stopping.close();
+    }
+
+    synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Returns the write path of the running manager; throws when it is stopped. */
+    synchronized ConfigService service() {
+        if (server == null) {
+            throw new IllegalStateException("the manager is stopped");
+        }
+        return server.service();
+    }
+
+    synchronized String distributionAddress() {
+        return "127.0.0.1:" + distributionPort;
+    }
+
+    /** Returns commit-to-ACK times in milliseconds over every manager instance of the run. */
+    synchronized Histogram commitToAckMillis() {
+        final Histogram total = pastCommitToAck.copy();
+        if (server != null) {
+            total.add(server.distribution().registry().totalCommitToAck());
+        }
+        return total;
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
+    }
+}

@@ -1,0 +1,432 @@
+package io.guise.scenario.run;
+
+import static java.util.Objects.requireNonNull;
+
+import io.guise.accesspoint.AccessPoint;
+import io.guise.fleet.Fleet;
+import io.guise.fleet.FleetEndpoint;
+import io.guise.load.ClientGroupSpec;
+import io.guise.load.LoadGenerator;
+import io.guise.load.LoadModel;
+import io.guise.load.LoadSnapshot;
+import io.guise.load.RequestTemplate;
+import io.guise.manager.config.WriteResult;
+import io.guise.proto.AccessPointConfig;
+import io.guise.proto.Endpoint;
+import io.guise.proto.Listener;
+import io.guise.proto.ManagerLink;
+import io.guise.proto.RoutingSnapshot;
+import io.guise.scenario.model.ClientGroup;
+import io.guise.scenario.model.LoadShape;
+import io.guise.scenario.model.Pool;
+import io.guise.scenario.model.RequestMix;
+import io.guise.scenario.model.Scenario;
+import io.guise.scenario.model.TimelineAction;
+import io.guise.scenario.model.TimelineEvent;
+import io.guise.scenario.report.RunReport;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one scenario on loopback: starts the endpoint fleet, a manager with a store in
+ * the run folder and the access points, applies the personas and subsets, drives
+ * the client groups, plays the timeline, then measures and checks the expectations.
+ *
+ * <p>One run at a time per instance; every component is stopped before
+ * {@link #run} returns, whatever happened.
+ */
+public final class ScenarioRunner {
+
+    private static final Logger logger = LoggerFactory.getLogger(ScenarioRunner.class);
+    private static final Duration CONVERGENCE_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final DateTimeFormatter FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    /**
+     * Where and how to run.
+     *
+     * @param reportsRoot the folder that gets {@code runs/<scenario>-<timestamp>/}
+     * @param quiet whether to leave out the progress lines
+     * @param out where progress lines go
+     */
+    public record Options(Path reportsRoot, boolean quiet, PrintWriter out) {
+        public Options {
+            requireNonNull(reportsRoot, "reportsRoot");
+            requireNonNull(out, "out");
+        }
+    }
+
+    /** A finished run: its report and the folder the report files go to. */
+    public record Outcome(RunReport report, Path runDir) {
+    }
+
+    private final Options options;
+
+    public ScenarioRunner(Options options) {
+        this.options = requireNonNull(options, "options");
+    }
+
+    /**
+     * Runs {@code scenario} and returns its report; the caller writes the report files.
+     *
+     * @throws Exception when a component cannot start; everything started is stopped
+     */
+    public Outcome run(Scenario scenario) throws Exception {
+        requireNonNull(scenario, "scenario");
+        final Instant startedAt = Instant.now();
+        final Path runDir = options.reportsRoot().resolve("runs")
+                .resolve(scenario.name() + "-" + FOLDER_TIME.format(startedAt));
+        Files.createDirectories(runDir);
+        try (Run run = new Run(scenario, runDir)) {
+            final RunReport report = run.execute(startedAt);
+            return new Outcome(report, runDir);
+        }
+    }
+
+    /** The components and measurements of one run. */
+    private final class Run implements AutoCloseable {
+        private final Scenario scenario;
+        private final Fleet fleet;
+        private final ManagerHandle manager;
+        private final AccessPoint.SharedEventLoops accessPointLoops;
+        private final List<AccessPoint> accessPoints = new ArrayList<>();
+        private final TrafficLedger ledger = new TrafficLedger();
+        private final List<RunReport.TimelineEntry> timeline = Collections.synchronizedList(new ArrayList<>());
+        private final List<EndpointFault> faults = Collections.synchronizedList(new ArrayList<>());
+        private final Map<String, io.guise.fleet.Behaviour> initialBehaviours = new HashMap<>();
+        private final ScheduledExecutorService timelineExecutor = Executors.newSingleThreadScheduledExecutor(
+                runnable -> new Thread(runnable, "scenario-timeline"));
+        private long loadStartNanos;
+
+        Run(Scenario scenario, Path runDir) {
+            this.scenario = scenario;
+            this.fleet = Fleet.create(scenario.seed(), 2);
+            this.manager = new ManagerHandle(runDir.resolve("manager-data"));
+            this.accessPointLoops = new AccessPoint.SharedEventLoops(2);
+        }
+
+        RunReport execute(Instant startedAt) throws Exception {
+            final List<Endpoint> endpoints = startFleet();
+            manager.start();
+            final WriteResult initial = manager.service().apply(RoutingSnapshot.newBuilder()
+                                                                        .addAllPersonas(scenario.personas())
+                                                                        .addAllEndpoints(endpoints)
+                                                                        .addAllSubsets(scenario.subsets())
+                                                                        .build(), false, OptionalLong.empty());
+            startAccessPoints();
+            awaitRevision(initial.revision());
+            progress("%d access points at revision %d; load for %d s", accessPoints.size(), initial.revision(),
+                     scenario.duration().toSeconds());
+
+            final long t0 = System.nanoTime();
+            loadStartNanos = t0;
+            final LongSupplier clock = () -> System.nanoTime() - t0;
+            final List<CompletableFuture<Void>> groups = startLoad(clock);
+            scheduleTimeline(clock);
+            waitForEnd(clock, groups);
+            timelineExecutor.shutdownNow();
+            final LoadSnapshot load = ledger.recorder().snapshot();
+            final long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
+            return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline)
+                    .build(startedAt, durationMs, accessPoints.size());
+        }
+
+        private List<Endpoint> startFleet() throws InterruptedException {
+            final List<Endpoint> endpoints = new ArrayList<>();
+            for (Pool pool : scenario.fleet()) {
+                for (int n = 1; n <= pool.count(); n++) {
+                    final String id = pool.endpointId(n);
+                    final io.guise.fleet.Behaviour behaviour = Conversions.behaviour(pool.behaviourOf(n));
+                    final FleetEndpoint endpoint = fleet.start(id, new InetSocketAddress(pool.address(), 0),
+                                                               behaviour);
+                    initialBehaviours.put(id, behaviour);
+                    endpoints.add(Endpoint.newBuilder()
+                                          .setId(id)
+                                          .setAddress(endpoint.address().getAddress().getHostAddress())
+                                          .setPort(endpoint.address().getPort())
+                                          .setPool(pool.name())
+                                          .setTier(pool.tier())
+                                          .setWeight(pool.weight())
+                                          .setRegion(pool.region() == null ? "" : pool.region())
+                                          .build());
+                }
+            }
+            return endpoints;
+        }
+
+        private void startAccessPoints() throws Exception {
+            final int count = scenario.accessPoints().count();
+            for (int i = 0; i < count; i++) {
+                final AccessPointConfig config = AccessPointConfig.newBuilder()
+                        .setId("ap-" + i)
+                        .setSeed(scenario.seed() + i)
+                        .addAllListeners(scenario.accessPoints().listeners())
+                        .setManager(ManagerLink.newBuilder()
+                                            .setAddress(manager.distributionAddress())
+                                            .setReconnectInitialMs(50)
+                                            .setReconnectMaxMs(1000))
+                        .build();
+                accessPoints.add(AccessPoint.start(config, accessPointLoops));
+            }
+        }
+
+        private void awaitRevision(long revision) throws InterruptedException {
+            final long deadline = System.nanoTime() + CONVERGENCE_TIMEOUT.toNanos();
+            for (AccessPoint accessPoint : accessPoints) {
+                while (accessPoint.routing().current().revision() < revision) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("access point " + accessPoint.id() + " did not reach revision "
+                                                        + revision + " within " + CONVERGENCE_TIMEOUT.toSeconds()
+                                                        + " s");
+                    }
+                    Thread.sleep(10);
+                }
+            }
+        }
+
+        private List<CompletableFuture<Void>> startLoad(LongSupplier clock) {
+            final List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int index = 0; index < scenario.load().size(); index++) {
+                final ClientGroup group = scenario.load().get(index);
+                final ClientGroupSpec spec = ClientGroupSpec.builder(group.name(), target(group))
+                        .clients(group.clients())
+                        .model(loadModel(group.shape()))
+                        .requests(templates(group.mix()))
+                        .duration(group.duration())
+                        .requestTimeout(REQUEST_TIMEOUT)
+                        .seed(scenario.seed() * 31 + index)
+                        .build();
+                final LoadGenerator generator = new LoadGenerator(fleet.group(), List.of(spec), ledger, clock);
+                final CompletableFuture<Void> finished = new CompletableFuture<>();
+                timelineExecutor.schedule(() -> {
+                    generator.start().whenComplete((ignored, error) -> {
+                        if (error != null) {
+                            finished.completeExceptionally(error);
+                        } else {
+                            finished.complete(null);
+                        }
+                    });
+                }, group.start().toNanos(), TimeUnit.NANOSECONDS);
+                done.add(finished);
+            }
+            return done;
+        }
+
+        /** Returns the address of access point 0's listener that the group's destination names. */
+        private InetSocketAddress target(ClientGroup group) {
+            final AccessPoint accessPoint = accessPoints.get(0);
+            final InetAddress destination;
+            try {
+                destination = InetAddress.getByName(group.destination());
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("load group " + group.name() + ": destination "
+                                                   + group.destination() + " is not an IP address", e);
+            }
+            for (InetSocketAddress bound : accessPoint.listenerAddresses(group.listener())) {
+                if (bound.getAddress().equals(destination)) {
+                    return bound;
+                }
+            }
+            throw new IllegalArgumentException("load group " + group.name() + ": listener " + group.listener()
+                                               + " does not listen on " + group.destination());
+        }
+
+        private void scheduleTimeline(LongSupplier clock) {
+            for (TimelineEvent event : scenario.timeline()) {
+                timelineExecutor.schedule(() -> play(event, clock), event.at().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void play(TimelineEvent event, LongSupplier clock) {
+            final long atMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
+            final TimelineAction action = event.action();
+            final String name = Conversions.actionName(action);
+            try {
+                final Long revision = apply(action, clock);
+                timeline.add(new RunReport.TimelineEntry(atMs, name, Conversions.describe(action), "ok", revision));
+                progress("t=%.1fs %s %s%s", atMs / 1000.0, name, Conversions.describe(action),
+                         revision == null ? "" : " -> revision " + revision);
+            } catch (Exception e) {
+                logger.warn("Timeline event {} at {} ms failed", name, atMs, e);
+                timeline.add(new RunReport.TimelineEntry(atMs, name, Conversions.describe(action),
+                                                         "failed: " + e.getMessage(), null));
+            }
+        }
+
+        /** Carries out one action; returns the revision a config change committed, or null. */
+        private Long apply(TimelineAction action, LongSupplier clock) throws Exception {
+            if (action instanceof TimelineAction.Apply apply) {
+                return commit(manager.service().apply(RoutingSnapshot.newBuilder()
+                                                              .addAllPersonas(apply.personas())
+                                                              .addAllSubsets(apply.subsets())
+                                                              .build(), false, OptionalLong.empty()));
+            } else if (action instanceof TimelineAction.UpdatePersona update) {
+                return commit(manager.service().upsertPersona(update.persona(), OptionalLong.empty()));
+            } else if (action instanceof TimelineAction.DeletePersona delete) {
+                return commit(manager.service().deletePersona(delete.personaId(), OptionalLong.empty()));
+            } else if (action instanceof TimelineAction.UpdateSubset update) {
+                return commit(manager.service().upsertSubset(update.subset(), OptionalLong.empty()));
+            } else if (action instanceof TimelineAction.DeleteSubset delete) {
+                return commit(manager.service().deleteSubset(delete.prefix(), OptionalLong.empty()));
+            } else if (action instanceof TimelineAction.KillEndpoint kill) {
+                fleet.get(kill.endpointId()).kill();
+                faults.add(new EndpointFault(kill.endpointId(), "kill", clock.getAsLong()));
+            } else if (action instanceof TimelineAction.RestartEndpoint restart) {
+                fleet.get(restart.endpointId()).restart();
+                endFaults(restart.endpointId(), clock.getAsLong());
+            } else if (action instanceof TimelineAction.SlowEndpoint slow) {
+                final FleetEndpoint endpoint = fleet.get(slow.endpointId());
+                endpoint.setBehaviour(endpoint.behaviour().withLatency(Conversions.latency(slow.latency())));
+                faults.add(new EndpointFault(slow.endpointId(), "slow", clock.getAsLong()));
+            } else if (action instanceof TimelineAction.FailEndpoint fail) {
+                final FleetEndpoint endpoint = fleet.get(fail.endpointId());
+                endpoint.setBehaviour(endpoint.behaviour().withErrorRate(fail.errorRatePercent())
+                                              .withErrorStatusCodes(fail.statusCodes()));
+                faults.add(new EndpointFault(fail.endpointId(), "fail", clock.getAsLong()));
+            } else if (action instanceof TimelineAction.HealEndpoint heal) {
+                fleet.get(heal.endpointId()).setBehaviour(initialBehaviours.get(heal.endpointId()));
+                endFaults(heal.endpointId(), clock.getAsLong());
+            } else if (action instanceof TimelineAction.StopManager) {
+                manager.stop();
+            } else if (action instanceof TimelineAction.StartManager) {
+                manager.start();
+            } else if (action instanceof TimelineAction.PartitionAccessPoint partition) {
+                for (AccessPoint accessPoint : selected(partition.target())) {
+                    accessPoint.disconnectManager();
+                }
+            } else if (action instanceof TimelineAction.HealAccessPoint heal) {
+                for (AccessPoint accessPoint : selected(heal.target())) {
+                    accessPoint.reconnectManager();
+                }
+            } else {
+                throw new IllegalArgumentException("unsupported timeline action " + action);
+            }
+            return null;
+        }
+
+        private Long commit(WriteResult result) {
+            return result.revision();
+        }
+
+        private void endFaults(String endpointId, long nowNanos) {
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (fault.endpointId().equals(endpointId) && fault.endNanos() < 0) {
+                        fault.end(nowNanos);
+                    }
+                }
+            }
+        }
+
+        private List<AccessPoint> selected(TimelineAction.AccessPointTarget target) {
+            if (target.index() < 0) {
+                return accessPoints;
+            }
+            if (target.index() >= accessPoints.size()) {
+                throw new IllegalArgumentException("access point " + target.index() + " does not exist (expected: 0-"
+                                                   + (accessPoints.size() - 1) + ")");
+            }
+            return List.of(accessPoints.get(target.index()));
+        }
+
+        private void waitForEnd(LongSupplier clock, List<CompletableFuture<Void>> groups) throws Exception {
+            final long endNanos = scenario.duration().toNanos();
+            long nextProgress = TimeUnit.SECONDS.toNanos(1);
+            while (clock.getAsLong() < endNanos || !allDone(groups)) {
+                if (clock.getAsLong() > endNanos + REQUEST_TIMEOUT.toNanos() * 2) {
+                    break;
+                }
+                Thread.sleep(50);
+                if (clock.getAsLong() >= nextProgress) {
+                    final LoadSnapshot load = ledger.recorder().snapshot();
+                    progress("t=%ds requests %d, failures %d, p99 %.1f ms, revision %d", nextProgress / 1_000_000_000,
+                             load.total().requests(), load.total().failures(),
+                             load.total().latency().p99Micros() / 1000.0,
+                             accessPoints.get(0).routing().current().revision());
+                    nextProgress += TimeUnit.SECONDS.toNanos(1);
+                }
+            }
+            for (CompletableFuture<Void> group : groups) {
+                if (group.isCompletedExceptionally()) {
+                    group.join();
+                }
+            }
+        }
+
+        private boolean allDone(List<CompletableFuture<Void>> groups) {
+            for (CompletableFuture<Void> group : groups) {
+                if (!group.isDone()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void progress(String format, Object... args) {
+            if (!options.quiet()) {
+                options.out().println(String.format(format, args));
+                options.out().flush();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            timelineExecutor.shutdownNow();
+            for (AccessPoint accessPoint : accessPoints) {
+                accessPoint.close();
+            }
+            accessPointLoops.close();
+            manager.close();
+            fleet.close();
+        }
+    }
+
+    private static LoadModel loadModel(LoadShape shape) {
+        if (shape instanceof LoadShape.ConstantRate constant) {
+            return LoadModel.constantRate(constant.requestsPerSecond());
+        } else if (shape instanceof LoadShape.RampRate ramp) {
+            return LoadModel.ramp(ramp.fromRequestsPerSecond(), ramp.toRequestsPerSecond());
+        } else if (shape instanceof LoadShape.ClosedLoop closed) {
+            return LoadModel.closedLoop(closed.connections());
+        }
+        throw new IllegalArgumentException("unsupported load shape " + shape);
+    }
+
+    private static List<RequestTemplate> templates(List<RequestMix> mix) {
+        final List<RequestTemplate> templates = new ArrayList<>(mix.size());
+        for (RequestMix request : mix) {
+            templates.add(new RequestTemplate(request.method(), request.path(), request.weight()));
+        }
+        return templates;
+    }
+
+    /** Lists the listeners of a scenario, for messages. */
+    static List<String> listenerNames(List<Listener> listeners) {
+        final List<String> names = new ArrayList<>();
+        for (Listener listener : listeners) {
+            names.add(AccessPoint.listenerName(listener));
+        }
+        return names;
+    }
+}
