@@ -209,7 +209,7 @@ final class SvgCharts {
     }
 
     private static double niceCeiling(double value) {
-        final double step = niceStep(value, 5);
+        final double step = niceStep(value, 10);
         return Math.ceil(value / step) * step;
     }
 
