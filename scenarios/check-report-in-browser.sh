@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders a Guise report.html in headless Chromium, writes a screenshot next to it
-# (report.png) and checks that the rendered DOM holds the expected number of SVG
+# (report.png) and checks that the rendered DOM contains the expected number of SVG
 # charts, each with drawn paths or rects.
 #
 # Usage: check-report-in-browser.sh REPORT_HTML [EXPECTED_CHARTS]
@@ -23,7 +23,7 @@ if [[ ! -f $report_html ]]; then
     exit 2
 fi
 if [[ ! -x $chromium ]]; then
-    echo "Chromium not found at $chromium; install it with 'apt-get install -y chromium' or set CHROMIUM" >&2
+    echo "Chromium not found at $chromium. Install it with 'apt-get install -y chromium' or set CHROMIUM" >&2
     exit 2
 fi
 
@@ -39,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Runs Chromium with a fresh profile and no network features; extra arguments follow.
+# Runs Chromium with a fresh profile and background network features off, adding the given arguments.
 run_chromium() {
     local profile
     profile=$(mktemp -d)

@@ -262,7 +262,7 @@ final class HtmlReport {
                 .append(number(sinceOnset(d.lastRequestMs(), d.faultOnsetMs()))).append("</tr>\n");
         }
         html.append("</table>\n");
-        note(html, "Times are since the load started; the figure in brackets is the time since the fault's onset.");
+        note(html, "Times are since the load started. The figure in brackets is the time since the fault's onset.");
     }
 
     private static String sinceOnset(Long atMs, long onsetMs) {

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prints a console summary of a {@link RunReport} in plain ASCII: the verdict, each
- * expectation, traffic per persona, delta propagation and demotions. Stateless.
+ * Prints a console summary of a {@link RunReport}: the verdict, each expectation, traffic
+ * per persona, delta propagation and demotions. The printer's own text and marks are
+ * ASCII, and names from the scenario are printed as given. Stateless.
  */
 public final class SummaryPrinter {
 

@@ -16,7 +16,7 @@ import java.util.function.DoubleFunction;
  */
 final class SvgCharts {
 
-    /** Series colors (the d3 category10 palette); series past the tenth repeat them dashed. */
+    /** Series colors, the D3 category10 palette. Series past the tenth reuse them, drawn dashed. */
     private static final String[] PALETTE = {
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
@@ -32,7 +32,7 @@ final class SvgCharts {
     private SvgCharts() {
     }
 
-    /** One named line over seconds; {@code values[s]} is the value in second {@code s}, NaN for none. */
+    /** One named line over seconds: {@code values[s]} is the value in second {@code s}, or NaN for none. */
     record Series(String name, double[] values) {
     }
 
@@ -198,8 +198,16 @@ final class SvgCharts {
         final double raw = range / ticks;
         final double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
         final double normalized = raw / magnitude;
-        final double factor = normalized <= 1 ? 1 : normalized <= 2 ? 2 : normalized <= 5 ? 5 : 10;
-        return factor * magnitude;
+        if (normalized <= 1) {
+            return magnitude;
+        }
+        if (normalized <= 2) {
+            return 2 * magnitude;
+        }
+        if (normalized <= 5) {
+            return 5 * magnitude;
+        }
+        return 10 * magnitude;
     }
 
     /** Formats a tick value with as many decimals as its step needs. */
@@ -282,7 +290,13 @@ final class SvgCharts {
                     continue;
                 }
                 final double px = x(seconds);
-                final String anchor = px < LEFT + 60 ? "start" : px > width - RIGHT - 60 ? "end" : "middle";
+                // Labels near either edge grow inwards so they stay inside the chart.
+                String anchor = "middle";
+                if (px < LEFT + 60) {
+                    anchor = "start";
+                } else if (px > width - RIGHT - 60) {
+                    anchor = "end";
+                }
                 final int labelY = TOP - 6 - 13 * (drawn % 3);
                 svg.append(String.format(Locale.ROOT,
                         "<g class=\"marker\"><title>%s at %s: %s (%s)</title>"

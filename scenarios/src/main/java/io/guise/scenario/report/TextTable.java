@@ -4,14 +4,17 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with padded columns; numeric columns are right-aligned. Not thread-safe. */
+/**
+ * A plain-text table with padded columns, where chosen columns are right-aligned. Not thread-safe.
+ * NOTE: widths count UTF-16 chars, so names with wide or combining characters misalign their row.
+ */
 final class TextTable {
 
     private final List<String> headers;
     private final boolean[] rightAligned;
     private final List<List<String>> rows = new ArrayList<>();
 
-    /** Creates a table; a header starting with {@code >} marks a right-aligned column (the mark is dropped). */
+    /** Creates a table with these headers. A header starting with {@code >} marks a right-aligned column. */
     TextTable(String... headers) {
         this.headers = new ArrayList<>();
         this.rightAligned = new boolean[headers.length];

@@ -72,7 +72,7 @@ class ReportHtmlBrowserTest {
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(5, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError("check-report-in-browser.sh timed out on " + html + "; output:\n" + output);
+            throw new AssertionError("check-report-in-browser.sh timed out on " + html + ". Output:\n" + output);
         }
         return new Result(process.exitValue(), output);
     }

@@ -37,7 +37,7 @@ class SummaryPrinterTest {
     }
 
     @Test
-    void deltaPropagationLine() {
+    void deltaPropagationShowsPercentiles() {
         final String summary = print(SyntheticReports.full(true, "browse"));
 
         assertThat(summary).contains(
