@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
          mixinStandardHelpOptions = true,
          versionProvider = GuiseCommand.Version.class,
          subcommands = {AccessPointCommand.class, ManagerCommand.class, PersonaCommand.class, EndpointCommand.class,
-                        SubsetCommand.class, FleetCommand.class, CommandLine.HelpCommand.class})
+                        SubsetCommand.class, FleetCommand.class, RunCommand.class, ReportCommand.class,
+                        CommandLine.HelpCommand.class})
 public final class GuiseCommand implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec

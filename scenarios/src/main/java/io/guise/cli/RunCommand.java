@@ -1,0 +1,78 @@
+package io.guise.cli;
+
+import io.guise.scenario.model.Scenario;
+import io.guise.scenario.model.ScenarioException;
+import io.guise.scenario.model.ScenarioLoader;
+import io.guise.scenario.report.ReportWriter;
+import io.guise.scenario.report.RunReport;
+import io.guise.scenario.report.SummaryPrinter;
+import io.guise.scenario.run.ScenarioRunner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code guise run FILE}: runs a scenario on loopback and writes its report.
+ *
+ * <p>Exit status 0 when every expectation holds, 1 when one fails, 2 when the
+ * scenario file is invalid or the run could not start.
+ */
+@Command(name = "run",
+         description = "Run a scenario on loopback: fleet, manager, access points, load and timeline; check its"
+                       + " expectations and write report.json and report.html under reports/runs/.",
+         mixinStandardHelpOptions = true)
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "Scenario file (YAML); see scenarios/README.md.")
+    private Path scenarioFile;
+
+    @Option(names = "--reports", paramLabel = "DIR", defaultValue = "reports",
+            description = "Folder that gets runs/<scenario>-<time>/ (default: ${DEFAULT-VALUE}).")
+    private Path reportsRoot;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the summary, not the progress lines.")
+    private boolean quiet;
+
+    @Override
+    public Integer call() {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final Scenario scenario;
+        try {
+            scenario = ScenarioLoader.load(scenarioFile);
+        } catch (ScenarioException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        final ScenarioRunner.Outcome outcome;
+        try {
+            out.println("scenario " + scenario.name() + ": " + scenario.accessPoints().count() + " access points, "
+                        + scenario.endpointIds().size() + " endpoints, " + scenario.duration().toSeconds() + " s");
+            out.flush();
+            outcome = new ScenarioRunner(new ScenarioRunner.Options(reportsRoot, quiet, out)).run(scenario);
+        } catch (Exception e) {
+            err.println("Scenario " + scenario.name() + " could not run: " + e.getMessage());
+            return 2;
+        }
+        final RunReport report = outcome.report();
+        try {
+            ReportWriter.write(report, outcome.runDir());
+        } catch (IOException e) {
+            err.println("Writing the report to " + outcome.runDir() + " failed: " + e.getMessage());
+            return 2;
+        }
+        SummaryPrinter.print(report, out);
+        out.println("report: " + outcome.runDir().resolve(ReportWriter.HTML_FILE));
+        out.flush();
+        return report.passed() ? 0 : 1;
+    }
+}
