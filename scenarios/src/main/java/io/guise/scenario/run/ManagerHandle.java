@@ -17,6 +17,7 @@ final class ManagerHandle implements AutoCloseable {
 
     private final Path dataDir;
     private final Histogram pastCommitToAck = new Histogram(3);
+    private Histogram baseline = new Histogram(3);
     private ManagerServer server;
     private int distributionPort;
 
@@ -69,8 +70,22 @@ final class ManagerHandle implements AutoCloseable {
         return "127.0.0.1:" + distributionPort;
     }
 
-    /** Returns commit-to-ACK times in milliseconds over every manager instance of the run. */
+    /**
+     * Leaves the ACKs counted so far out of {@link #commitToAckMillis()}, so that the
+     * setup's initial snapshot does not count as propagation during the run.
+     */
+    synchronized void markBaseline() {
+        baseline = allCommitToAck();
+    }
+
+    /** Returns commit-to-ACK times in milliseconds since the baseline, over every manager instance. */
     synchronized Histogram commitToAckMillis() {
+        final Histogram total = allCommitToAck();
+        total.subtract(baseline);
+        return total;
+    }
+
+    private Histogram allCommitToAck() {
         final Histogram total = pastCommitToAck.copy();
         if (server != null) {
             total.add(server.distribution().registry().totalCommitToAck());

@@ -60,6 +60,9 @@ public final class ScenarioRunner {
     private static final Logger logger = LoggerFactory.getLogger(ScenarioRunner.class);
     private static final Duration CONVERGENCE_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Unrecorded load before the measured run; see {@code warmUp}. */
+    private static final Duration WARM_UP = Duration.ofSeconds(2);
+    private static final double WARM_UP_RATE_PER_SECOND = 200;
     private static final DateTimeFormatter FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -136,9 +139,11 @@ public final class ScenarioRunner {
                                                                         .build(), false, OptionalLong.empty());
             startAccessPoints();
             awaitRevision(initial.revision());
+            manager.markBaseline();
             progress("%d access points at revision %d; load for %d s", accessPoints.size(), initial.revision(),
                      scenario.duration().toSeconds());
 
+            warmUp();
             final long t0 = System.nanoTime();
             loadStartNanos = t0;
             final LongSupplier clock = () -> System.nanoTime() - t0;
@@ -202,6 +207,27 @@ public final class ScenarioRunner {
                     }
                     Thread.sleep(10);
                 }
+            }
+        }
+
+        /**
+         * Sends a short, unrecorded burst through every group's target, so that JIT
+         * compilation and first connections do not land in the measured latency.
+         */
+        private void warmUp() throws InterruptedException {
+            final List<ClientGroupSpec> specs = new ArrayList<>();
+            for (ClientGroup group : scenario.load()) {
+                specs.add(ClientGroupSpec.builder(group.name(), target(group))
+                                  .clients(Math.min(group.clients(), 4))
+                                  .model(LoadModel.constantRate(WARM_UP_RATE_PER_SECOND))
+                                  .requests(templates(group.mix()))
+                                  .duration(WARM_UP)
+                                  .requestTimeout(REQUEST_TIMEOUT)
+                                  .seed(scenario.seed())
+                                  .build());
+            }
+            if (!specs.isEmpty()) {
+                new LoadGenerator(fleet.group(), specs, result -> { }).run();
             }
         }
 
