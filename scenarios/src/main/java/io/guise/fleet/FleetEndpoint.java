@@ -6,6 +6,7 @@ import io.guise.fault.SplitMix64;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -185,7 +186,7 @@ public final class FleetEndpoint implements AutoCloseable {
         awaitListenerGone();
         final int open = connections.size();
         for (Channel connection : connections) {
-            connection.config().setOption(ChannelOption.SO_LINGER, 0);
+            setLingerZero(connection);
         }
         connections.close().awaitUninterruptibly();
         logger.info("endpoint {}: killed, reset {} connections", id, open);
@@ -266,7 +267,7 @@ public final class FleetEndpoint implements AutoCloseable {
                         connections.add(ch);
                         // kill() sets the flag before it walks the group, so each new channel meets one of the two.
                         if (!accepting) {
-                            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                            setLingerZero(ch);
                             ch.close();
                             return;
                         }
@@ -275,6 +276,16 @@ public final class FleetEndpoint implements AutoCloseable {
                     }
                 })
                 .bind(bindAddress).sync().channel();
+    }
+
+    /** Makes the next close of {@code connection} send a reset instead of a FIN. */
+    private static void setLingerZero(Channel connection) {
+        try {
+            connection.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (ChannelException e) {
+            // The peer closed the connection meanwhile, so there is nothing left to reset.
+            logger.debug("connection {} closed before SO_LINGER could be set: {}", connection, e.toString());
+        }
     }
 
     /** Draws the latency and status of one request under the generator's lock. */
