@@ -44,7 +44,7 @@ public final class Fleet implements AutoCloseable {
         return new Fleet(seed, new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory()), true);
     }
 
-    /** Creates an empty fleet on {@code group}, which the caller shuts down after closing the fleet. */
+    /** Creates an empty fleet on {@code group}, an NIO group that the caller shuts down after closing the fleet. */
     public static Fleet create(long seed, EventLoopGroup group) {
         return new Fleet(seed, requireNonNull(group, "group"), false);
     }

@@ -6,6 +6,7 @@ import io.guise.fault.SplitMix64;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -27,8 +28,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,6 +69,8 @@ public final class FleetEndpoint implements AutoCloseable {
     private final Set<InetAddress> remoteAddresses = ConcurrentHashMap.newKeySet();
     private final InetSocketAddress address;
     private volatile Profile profile;
+    /** False from the start of {@link #kill()} until {@link #restart()}, so a connection accepted meanwhile is reset. */
+    private volatile boolean accepting = true;
 
     // Guarded by this.
     private Channel listener;
@@ -100,8 +106,8 @@ public final class FleetEndpoint implements AutoCloseable {
 
     /**
      * Starts an endpoint on {@code address} (port 0 picks a free port) whose channels
-     * run on {@code group}. The caller owns the group and shuts it down after closing
-     * every endpoint on it.
+     * run on {@code group}, which must use the NIO transport ({@code NioIoHandler}). The
+     * caller owns the group and shuts it down after closing every endpoint on it.
      *
      * @throws IllegalArgumentException when {@code address} is not a loopback address
      */
@@ -167,17 +173,20 @@ public final class FleetEndpoint implements AutoCloseable {
     /**
      * Closes the listener and resets every open connection (SO_LINGER 0), so new
      * connections are refused and clients with open connections see a reset. Responses
-     * still waiting for their latency are dropped. Does nothing when already down.
+     * still waiting for their latency are dropped. Does nothing when already down. Blocks
+     * until the channels are closed, so do not call it from an event loop thread.
      */
     public synchronized void kill() {
         if (listener == null) {
             return;
         }
+        accepting = false;
         listener.close().awaitUninterruptibly();
         listener = null;
+        awaitListenerGone();
         final int open = connections.size();
         for (Channel connection : connections) {
-            connection.config().setOption(ChannelOption.SO_LINGER, 0);
+            setLingerZero(connection);
         }
         connections.close().awaitUninterruptibly();
         logger.info("endpoint {}: killed, reset {} connections", id, open);
@@ -197,8 +206,36 @@ public final class FleetEndpoint implements AutoCloseable {
         if (listener != null) {
             return;
         }
+        accepting = true;
         listener = bind(address);
         logger.info("endpoint {}: restarted on {}", id, address);
+    }
+
+    /**
+     * Waits until a connect to the address is refused. JDK 17 NIO closes a listening
+     * socket that is registered with a selector only when that selector next runs, so
+     * connects can still succeed for a moment after Netty's close future completes.
+     * A probe that gets through is reset, and the wait gives up after one second.
+     */
+    private void awaitListenerGone() {
+        final long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < deadlineNanos) {
+            try (Socket probe = new Socket()) {
+                probe.setSoLinger(true, 0);
+                probe.connect(address, 100);
+            } catch (ConnectException e) {
+                return;
+            } catch (IOException e) {
+                logger.debug("endpoint {}: probe after kill failed: {}", id, e.toString());
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        logger.warn("endpoint {}: {} still accepted connections 1 s after kill", id, address);
     }
 
     /** Kills the endpoint for good and shuts down its event loop group if it owns one. */
@@ -228,11 +265,27 @@ public final class FleetEndpoint implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        // kill() sets the flag before it walks the group, so each new channel meets one of the two.
+                        if (!accepting) {
+                            setLingerZero(ch);
+                            ch.close();
+                            return;
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                               new Responder());
                     }
                 })
                 .bind(bindAddress).sync().channel();
+    }
+
+    /** Makes the next close of {@code connection} send a reset instead of a FIN. */
+    private static void setLingerZero(Channel connection) {
+        try {
+            connection.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (ChannelException e) {
+            // The peer closed the connection meanwhile, so there is nothing left to reset.
+            logger.debug("connection {} closed before SO_LINGER could be set: {}", connection, e.toString());
+        }
     }
 
     /** Draws the latency and status of one request under the generator's lock. */

@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Client {@code c} of group {@code g} connects from {@link #sourceAddress(int, int)}
  * so access points can tell the clients apart. All channels run on the event loop
- * group passed in, which the caller owns. Thread-safe.
+ * group passed in, which must use the NIO transport ({@code NioIoHandler}) and which
+ * the caller owns. Thread-safe.
  */
 public final class LoadGenerator {
 
@@ -83,6 +84,8 @@ public final class LoadGenerator {
      * Returns the source address of client {@code clientIndex} in group {@code groupIndex}:
      * {@code 127.(1 + groupIndex).(clientIndex / 250).(1 + clientIndex % 250)}. Linux
      * routes all of 127.0.0.0/8 to the loopback interface, so any of them can be bound.
+     * NOTE: macOS configures only 127.0.0.1 by default, so there every connect fails
+     * as {@link ErrorKind#CONNECT_FAILED} unless the aliases are added.
      */
     public static InetAddress sourceAddress(int groupIndex, int clientIndex) {
         if (groupIndex < 0 || groupIndex >= MAX_GROUPS) {

@@ -240,15 +240,23 @@ class FleetEndpointTest {
     void setBehaviour_changesLatencyLive() throws Exception {
         final FleetEndpoint endpoint = start(Behaviour.HEALTHY, 1);
         try (BlockingHttpClient client = new BlockingHttpClient(endpoint.address())) {
-            long startNanos = System.nanoTime();
-            client.get("/");
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)).isLessThan(40L);
+            // The fastest of three requests, because the first ones on a cold JVM are slow.
+            assertThat(fastestOfThreeMillis(client)).isLessThan(40L);
 
             endpoint.setBehaviour(Behaviour.HEALTHY.withLatency(LatencyDistribution.fixed(80)));
-            startNanos = System.nanoTime();
-            client.get("/");
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)).isGreaterThanOrEqualTo(79L);
+
+            assertThat(fastestOfThreeMillis(client)).isGreaterThanOrEqualTo(79L);
         }
+    }
+
+    private static long fastestOfThreeMillis(BlockingHttpClient client) throws IOException {
+        long fastestNanos = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            final long startNanos = System.nanoTime();
+            assertThat(client.get("/").status()).isEqualTo(200);
+            fastestNanos = Math.min(fastestNanos, System.nanoTime() - startNanos);
+        }
+        return TimeUnit.NANOSECONDS.toMillis(fastestNanos);
     }
 
     @Test
