@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -72,6 +73,12 @@ final class ClientConnection extends SimpleChannelInboundHandler<HttpObject> {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        final SslContext tls = group.spec.tls();
+                        if (tls != null) {
+                            final InetSocketAddress target = group.spec.target();
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), target.getHostString(),
+                                                                 target.getPort()));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), handler);
                     }
                 });

@@ -2,6 +2,7 @@ package io.guise.load;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -21,10 +22,11 @@ import java.util.List;
  * @param maxConnectionsPerClient the open-loop connection cap of one client; requests wait when all are busy
  * @param requestTimeout the time from a request's scheduled start after which it fails as a timeout
  * @param seed the seed of the request mix choices
+ * @param tls the client TLS context for a target that terminates TLS, or null for plaintext
  */
 public record ClientGroupSpec(String name, InetSocketAddress target, int clients, LoadModel model,
                               List<RequestTemplate> requests, Duration duration, int maxConnectionsPerClient,
-                              Duration requestTimeout, long seed) {
+                              Duration requestTimeout, long seed, SslContext tls) {
 
     /** The max clients of one group, because each needs its own source address in 127.g.0.0/16. */
     public static final int MAX_CLIENTS = 250 * 256;
@@ -81,6 +83,7 @@ public record ClientGroupSpec(String name, InetSocketAddress target, int clients
         private int maxConnectionsPerClient = 8;
         private Duration requestTimeout = Duration.ofSeconds(5);
         private long seed = 1;
+        private SslContext tls;
 
         private Builder(String name, InetSocketAddress target) {
             this.name = requireNonNull(name, "name");
@@ -129,6 +132,12 @@ public record ClientGroupSpec(String name, InetSocketAddress target, int clients
             return this;
         }
 
+        /** Speaks TLS to the target with {@code tls} instead of plaintext HTTP. */
+        public Builder tls(SslContext tls) {
+            this.tls = tls;
+            return this;
+        }
+
         /**
          * Builds the spec.
          *
@@ -136,7 +145,7 @@ public record ClientGroupSpec(String name, InetSocketAddress target, int clients
          */
         public ClientGroupSpec build() {
             return new ClientGroupSpec(name, target, clients, model, requests, duration, maxConnectionsPerClient,
-                                       requestTimeout, seed);
+                                       requestTimeout, seed, tls);
         }
     }
 }

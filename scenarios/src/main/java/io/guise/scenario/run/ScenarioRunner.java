@@ -10,6 +10,10 @@ import io.guise.load.LoadGenerator;
 import io.guise.load.LoadModel;
 import io.guise.load.LoadSnapshot;
 import io.guise.load.RequestTemplate;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.guise.manager.config.WriteResult;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.Endpoint;
@@ -224,6 +228,7 @@ public final class ScenarioRunner {
                                   .duration(WARM_UP)
                                   .requestTimeout(REQUEST_TIMEOUT)
                                   .seed(scenario.seed())
+                                  .tls(clientTls(group))
                                   .build());
             }
             if (!specs.isEmpty()) {
@@ -242,6 +247,7 @@ public final class ScenarioRunner {
                         .duration(group.duration())
                         .requestTimeout(REQUEST_TIMEOUT)
                         .seed(scenario.seed() * 31 + index)
+                        .tls(clientTls(group))
                         .build();
                 final LoadGenerator generator = new LoadGenerator(fleet.group(), List.of(spec), ledger, clock);
                 final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -257,6 +263,31 @@ public final class ScenarioRunner {
                 done.add(finished);
             }
             return done;
+        }
+
+        /**
+         * Returns a client TLS context when the persona that serves the group's
+         * destination terminates TLS, offering that persona's version and suites, or
+         * null for plaintext. The access point's certificate is self-signed on
+         * loopback, so the client does not verify it.
+         */
+        private SslContext clientTls(ClientGroup group) {
+            final io.guise.routing.PersonaRoute route = accessPoints.get(0).routing().current().route(
+                    io.guise.routing.RouteKey.of(target(group).getAddress(), LoadGenerator.sourceAddress(0, 0)));
+            if (route == null || route.persona().getTlsVersion().isEmpty()) {
+                return null;
+            }
+            try {
+                return SslContextBuilder.forClient()
+                        .sslProvider(SslProvider.JDK)
+                        .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                        .protocols(route.persona().getTlsVersion())
+                        .ciphers(route.persona().getCipherSuitesList())
+                        .build();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("building the client TLS context for group " + group.name()
+                                                + " failed: " + e.getMessage(), e);
+            }
         }
 
         /** Returns the address of access point 0's listener that the group's destination names. */
