@@ -475,7 +475,7 @@ public final class AccessPoint implements AutoCloseable {
         void addHandlers(ChannelPipeline pipeline, RouteKey key) {
             pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192),
                              new HttpObjectAggregator(context.upstream().maxBodyBytes()),
-                             new L7ProxyHandler(context, key, context.newConnectionRandom()));
+                             new L7ProxyHandler(context, key, context.newConnectionRandom(key)));
         }
     }
 
@@ -486,7 +486,7 @@ public final class AccessPoint implements AutoCloseable {
 
         @Override
         void addHandlers(ChannelPipeline pipeline, RouteKey key) {
-            pipeline.addLast(new L4RelayHandler(context, key, context.newConnectionRandom()));
+            pipeline.addLast(new L4RelayHandler(context, key, context.newConnectionRandom(key)));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.guise.accesspoint;
 import io.guise.fault.SplitMix64;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.routing.LiveRoutingTable;
+import io.guise.routing.RouteKey;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
@@ -11,7 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * State shared by every connection of one access point. Thread-safe: the routing
@@ -25,7 +26,8 @@ final class AccessPointContext {
     private final Transport transport;
     private final UpstreamSettingsValues upstream;
     private final long seed;
-    private final AtomicLong connectionSequence = new AtomicLong();
+    private static final int CLIENT_COUNTER_SLOTS = 4096;
+    private final AtomicLongArray clientConnectionCounts = new AtomicLongArray(CLIENT_COUNTER_SLOTS);
     private final ChannelGroup channels = new DefaultChannelGroup("access-point", GlobalEventExecutor.INSTANCE);
     private final FastThreadLocal<Map<InetSocketAddress, UpstreamConnectionPool>> pools = new FastThreadLocal<>() {
         @Override
@@ -65,12 +67,18 @@ final class AccessPointContext {
     }
 
     /**
-     * Returns the random stream of a new connection. Streams follow from the seed and
-     * the order in which connections are accepted, so a run that opens connections in
-     * the same order makes the same fault and endpoint decisions.
+     * Returns the random stream of a new connection from the client that
+     * {@code key} names. A stream follows from the seed, the client's IP and how
+     * many connections that client opened before, so a client that opens its
+     * connections one after another gets the same fault and endpoint decisions in
+     * every run with the same seed, whatever other clients do meanwhile.
      */
-    SplitMix64 newConnectionRandom() {
-        return SplitMix64.forStream(seed, connectionSequence.getAndIncrement());
+    SplitMix64 newConnectionRandom(RouteKey key) {
+        // NOTE: clients whose IPs share a counter slot, and one client's parallel
+        // connections, still depend on the order in which connections arrive.
+        final int slot = (int) (key.clientHash() & (CLIENT_COUNTER_SLOTS - 1));
+        final long connectionIndex = clientConnectionCounts.getAndIncrement(slot);
+        return SplitMix64.forStream(seed, key.clientHash() ^ SplitMix64.mix(connectionIndex + 1));
     }
 
     /** Returns the pool for {@code address} owned by {@code eventLoop}; call it on that loop. */

@@ -102,7 +102,8 @@ public final class RouteKey {
         return ipv6Low;
     }
 
-    long clientHash() {
+    /** Returns the stable hash of the client's IP address. */
+    public long clientHash() {
         return clientHash;
     }
 
