@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -27,9 +28,22 @@ public final class AccessPointRegistry {
     private final Clock clock;
     private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
     private final Histogram total = newHistogram();
+    private final List<AckListener> ackListeners = new CopyOnWriteArrayList<>();
+
+    /** Receives every ACK whose commit time is known, for measurements per revision. */
+    @FunctionalInterface
+    public interface AckListener {
+        /** Called on a distribution thread; keep it short. */
+        void acked(String accessPointId, long revision, long commitToAckMillis);
+    }
 
     public AccessPointRegistry(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Registers a listener for ACKs with a known commit time. */
+    public void addAckListener(AckListener listener) {
+        ackListeners.add(requireNonNull(listener, "listener"));
     }
 
     /** Returns a status per access point ever seen, ordered by id. */
@@ -92,6 +106,9 @@ public final class AccessPointRegistry {
         if (commitToAckMillis >= 0) {
             synchronized (this) {
                 total.recordValue(recorded);
+            }
+            for (AckListener listener : ackListeners) {
+                listener.acked(id, revision, recorded);
             }
         }
     }

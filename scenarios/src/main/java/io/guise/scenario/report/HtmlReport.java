@@ -78,6 +78,7 @@ final class HtmlReport {
         appendTraffic(html, "Client groups", "group", orEmpty(report.groups()));
         appendDemotions(html, orEmpty(report.demotions()));
         appendTimeline(html, orEmpty(report.timeline()));
+        appendRevisions(html, orEmpty(report.revisions()));
         return html.append("</body>\n</html>\n").toString();
     }
 
@@ -285,6 +286,23 @@ final class HtmlReport {
             html.append("<tr>").append(number(Format.offset(t.atMs()))).append(cell(t.action()))
                 .append(cell(t.detail())).append(cell(t.outcome()))
                 .append(number(t.revision() == null ? NONE : Long.toString(t.revision()))).append("</tr>\n");
+        }
+        html.append("</table>\n");
+    }
+
+    private static void appendRevisions(StringBuilder html, List<RunReport.RevisionPropagation> revisions) {
+        html.append("<h2>Delta propagation per revision</h2>\n");
+        if (revisions.isEmpty()) {
+            note(html, "No revision was committed during the run.");
+            return;
+        }
+        html.append("<table class=\"revisions\">\n<tr><th>revision</th><th>ACKs</th><th>p50 (ms)</th>")
+            .append("<th>p99 (ms)</th><th>max (ms)</th></tr>\n");
+        for (RunReport.RevisionPropagation revision : revisions) {
+            html.append("<tr>").append(number(Long.toString(revision.revision())))
+                .append(number(Long.toString(revision.acks())))
+                .append(number(Format.millis(revision.p50Ms()))).append(number(Format.millis(revision.p99Ms())))
+                .append(number(Format.millis(revision.maxMs()))).append("</tr>\n");
         }
         html.append("</table>\n");
     }

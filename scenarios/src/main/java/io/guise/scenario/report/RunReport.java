@@ -24,6 +24,7 @@ import java.util.Map;
  * @param personaSeries per persona, one entry per second of the run
  * @param endpointSeries per endpoint, requests in each second of the run
  * @param timeline the timeline as it ran
+ * @param revisions per revision committed during the run, its commit-to-ACK times over the access points
  */
 public record RunReport(
         String scenario,
@@ -40,7 +41,8 @@ public record RunReport(
         Map<String, TrafficStats> groups,
         Map<String, List<SecondStats>> personaSeries,
         Map<String, List<Long>> endpointSeries,
-        List<TimelineEntry> timeline) {
+        List<TimelineEntry> timeline,
+        List<RevisionPropagation> revisions) {
 
     /** One checked expectation. {@code expected} and {@code actual} are human-readable. */
     public record ExpectationResult(String name, String kind, String expected, String actual, boolean passed) {
@@ -65,6 +67,13 @@ public record RunReport(
 
     /** One second of one persona's traffic. */
     public record SecondStats(int second, long requests, long errors, double p50Ms, double p99Ms) {
+    }
+
+    /**
+     * How one revision reached the access points: when it was committed, how many
+     * access points acknowledged it, and the spread of their commit-to-ACK times.
+     */
+    public record RevisionPropagation(long revision, long acks, double p50Ms, double p99Ms, double maxMs) {
     }
 
     /** One timeline event as it ran: when, what, and with which result. */

@@ -3,9 +3,14 @@ package io.guise.scenario.run;
 import io.guise.manager.ManagerServer;
 import io.guise.manager.config.ConfigService;
 import io.guise.manager.store.RevisionStore;
+import io.guise.scenario.report.RunReport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -18,6 +23,8 @@ final class ManagerHandle implements AutoCloseable {
     private final Path dataDir;
     private final Histogram pastCommitToAck = new Histogram(3);
     private Histogram baseline = new Histogram(3);
+    // Guarded by perRevision itself; commit-to-ACK times in milliseconds by revision.
+    private final Map<Long, Histogram> perRevision = new TreeMap<>();
     private ManagerServer server;
     private int distributionPort;
 
@@ -42,6 +49,22 @@ final class ManagerHandle implements AutoCloseable {
             throw e;
         }
         distributionPort = server.distributionAddress().getPort();
+        server.distribution().registry().addAckListener((accessPoint, revision, millis) -> {
+            synchronized (perRevision) {
+                perRevision.computeIfAbsent(revision, key -> new Histogram(3)).recordValue(millis);
+            }
+        });
+    }
+
+    /** Returns, per revision acknowledged since the baseline, the spread of its commit-to-ACK times. */
+    List<RunReport.RevisionPropagation> revisionPropagation() {
+        final List<RunReport.RevisionPropagation> revisions = new ArrayList<>();
+        synchronized (perRevision) {
+            perRevision.forEach((revision, millis) -> revisions.add(new RunReport.RevisionPropagation(
+                    revision, millis.getTotalCount(), millis.getValueAtPercentile(50),
+                    millis.getValueAtPercentile(99), millis.getMaxValue())));
+        }
+        return revisions;
     }
 
     synchronized void stop() throws IOException {
@@ -76,6 +99,9 @@ final class ManagerHandle implements AutoCloseable {
      */
     synchronized void markBaseline() {
         baseline = allCommitToAck();
+        synchronized (perRevision) {
+            perRevision.clear();
+        }
     }
 
     /** Returns commit-to-ACK times in milliseconds since the baseline, over every manager instance. */

@@ -28,15 +28,18 @@ final class ReportBuilder {
     private final Histogram commitToAckMillis;
     private final List<EndpointFault> faults;
     private final List<RunReport.TimelineEntry> timeline;
+    private final List<RunReport.RevisionPropagation> revisions;
 
     ReportBuilder(Scenario scenario, TrafficLedger ledger, LoadSnapshot load, Histogram commitToAckMillis,
-                  List<EndpointFault> faults, List<RunReport.TimelineEntry> timeline) {
+                  List<EndpointFault> faults, List<RunReport.TimelineEntry> timeline,
+                  List<RunReport.RevisionPropagation> revisions) {
         this.scenario = scenario;
         this.ledger = ledger;
         this.load = load;
         this.commitToAckMillis = commitToAckMillis;
         this.faults = List.copyOf(faults);
         this.timeline = List.copyOf(timeline);
+        this.revisions = List.copyOf(revisions);
     }
 
     RunReport build(Instant startedAt, long durationMs, int accessPoints) {
@@ -48,7 +51,7 @@ final class ReportBuilder {
         return new RunReport(scenario.name(), scenario.seed(), passed, startedAt.toString(), durationMs, accessPoints,
                              results, distribution(commitToAckMillis), demotions(), traffic(load.personas()),
                              traffic(load.endpoints()), traffic(load.groups()), personaSeries(),
-                             new TreeMap<>(load.endpointRequestsPerSecond()), timeline);
+                             new TreeMap<>(load.endpointRequestsPerSecond()), timeline, revisions);
     }
 
     private RunReport.ExpectationResult check(Expectation expectation) {

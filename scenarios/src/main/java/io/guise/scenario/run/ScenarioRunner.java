@@ -125,6 +125,8 @@ public final class ScenarioRunner {
         private final ScheduledExecutorService timelineExecutor = Executors.newSingleThreadScheduledExecutor(
                 runnable -> new Thread(runnable, "scenario-timeline"));
         private long loadStartNanos;
+        // Guarded by options.out(): whether a status line waits for its newline.
+        private boolean statusShown;
 
         Run(Scenario scenario, Path runDir) {
             this.scenario = scenario;
@@ -157,7 +159,9 @@ public final class ScenarioRunner {
             timelineExecutor.shutdownNow();
             final LoadSnapshot load = ledger.recorder().snapshot();
             final long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
-            return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline)
+            progress("load finished after %.1f s: %d requests", durationMs / 1000.0, load.total().requests());
+            return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline,
+                                     manager.revisionPropagation())
                     .build(startedAt, durationMs, accessPoints.size());
         }
 
@@ -417,10 +421,12 @@ public final class ScenarioRunner {
                 Thread.sleep(50);
                 if (clock.getAsLong() >= nextProgress) {
                     final LoadSnapshot load = ledger.recorder().snapshot();
-                    progress("t=%ds requests %d, failures %d, p99 %.1f ms, revision %d", nextProgress / 1_000_000_000,
-                             load.total().requests(), load.total().failures(),
-                             load.total().latency().p99Micros() / 1000.0,
-                             accessPoints.get(0).routing().current().revision());
+                    final long elapsedSeconds = nextProgress / 1_000_000_000;
+                    status(String.format("%s %ds/%ds  requests %d  failures %d  p99 %.1f ms  revision %d",
+                                         bar(elapsedSeconds, scenario.duration().toSeconds()), elapsedSeconds,
+                                         scenario.duration().toSeconds(), load.total().requests(),
+                                         load.total().failures(), load.total().latency().p99Micros() / 1000.0,
+                                         accessPoints.get(0).routing().current().revision()));
                     nextProgress += TimeUnit.SECONDS.toNanos(1);
                 }
             }
@@ -442,7 +448,33 @@ public final class ScenarioRunner {
 
         private void progress(String format, Object... args) {
             if (!options.quiet()) {
-                options.out().println(String.format(format, args));
+                synchronized (options.out()) {
+                    if (statusShown) {
+                        // Ends the status line that the next status rewrites.
+                        options.out().println();
+                        statusShown = false;
+                    }
+                    options.out().println(String.format(format, args));
+                    options.out().flush();
+                }
+            }
+        }
+
+        /**
+         * Prints the live status: on a terminal it rewrites one line in place,
+         * elsewhere (a pipe or a file) it prints one line per second.
+         */
+        private void status(String line) {
+            if (options.quiet()) {
+                return;
+            }
+            synchronized (options.out()) {
+                if (System.console() != null) {
+                    options.out().print("\r" + line + "   ");
+                    statusShown = true;
+                } else {
+                    options.out().println(line);
+                }
                 options.out().flush();
             }
         }
@@ -457,6 +489,17 @@ public final class ScenarioRunner {
             manager.close();
             fleet.close();
         }
+    }
+
+    /** Returns a 20-character bar such as {@code [=======>            ]}. */
+    static String bar(long done, long total) {
+        final int width = 20;
+        final int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
+        final StringBuilder bar = new StringBuilder(width + 2).append('[');
+        for (int i = 0; i < width; i++) {
+            bar.append(i < filled - 1 ? '=' : i == filled - 1 ? '>' : ' ');
+        }
+        return bar.append(']').toString();
     }
 
     private static LoadModel loadModel(LoadShape shape) {

@@ -77,12 +77,14 @@ public final class SyntheticReports {
                 endpointSeries,
                 List.of(new TimelineEntry(5000, "inject_fault", "web-2 abort 503", "applied", 3L),
                         new TimelineEntry(8000, "shift_weight", "checkout 2x", "applied", 4L),
-                        new TimelineEntry(15000, "heal", "web-2", "applied", null)));
+                        new TimelineEntry(15000, "heal", "web-2", "applied", null)),
+                List.of(new RunReport.RevisionPropagation(3, 3, 3.0, 11.0, 11.0),
+                        new RunReport.RevisionPropagation(4, 3, 4.0, 14.0, 14.0)));
     }
 
     /** Returns a report of a run that measured nothing, with empty collections and no delta propagation. */
     public static RunReport empty() {
         return new RunReport("idle", 1L, true, "2025-03-14T09:26:53Z", 0, 0, List.of(), null, List.of(), Map.of(),
-                Map.of(), Map.of(), Map.of(), Map.of(), List.of());
+                Map.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of());
     }
 }

@@ -71,6 +71,9 @@ class ScenarioRunnerTest {
         assertThat(report.timeline().get(0).revision()).isEqualTo(2L);
         // Two access points acknowledged the timeline's revision.
         assertThat(report.deltaPropagationMs().count()).isEqualTo(2);
+        assertThat(report.revisions()).hasSize(1);
+        assertThat(report.revisions().get(0).revision()).isEqualTo(2);
+        assertThat(report.revisions().get(0).acks()).isEqualTo(2);
         assertThat(report.endpoints()).containsKeys("backend-1", "backend-2");
     }
 
