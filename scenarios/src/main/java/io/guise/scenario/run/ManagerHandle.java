@@ -94,6 +94,29 @@ final class ManagerHandle implements AutoCloseable {
     }
 
     /**
+     * Waits until {@code accessPoints} access points have acknowledged
+     * {@code revision} to this manager, so that their ACKs are counted before a
+     * baseline is taken.
+     *
+     * @return whether they did within {@code timeoutMillis}
+     */
+    boolean awaitAcks(long revision, int accessPoints, long timeoutMillis) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            final ManagerServer running;
+            synchronized (this) {
+                running = server;
+            }
+            if (running != null && running.distribution().registry().statuses().stream()
+                    .filter(status -> status.appliedRevision() >= revision).count() >= accessPoints) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    /**
      * Leaves the ACKs counted so far out of {@link #commitToAckMillis()}, so that the
      * setup's initial snapshot does not count as propagation during the run.
      */

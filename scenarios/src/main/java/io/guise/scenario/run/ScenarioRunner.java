@@ -10,14 +10,9 @@ import io.guise.load.LoadGenerator;
 import io.guise.load.LoadModel;
 import io.guise.load.LoadSnapshot;
 import io.guise.load.RequestTemplate;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.guise.manager.config.WriteResult;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.Endpoint;
-import io.guise.proto.Listener;
 import io.guise.proto.ManagerLink;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.scenario.model.ClientGroup;
@@ -28,6 +23,10 @@ import io.guise.scenario.model.Scenario;
 import io.guise.scenario.model.TimelineAction;
 import io.guise.scenario.model.TimelineEvent;
 import io.guise.scenario.report.RunReport;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,7 +70,7 @@ public final class ScenarioRunner {
             .withZone(ZoneOffset.UTC);
 
     /**
-     * Where and how to run.
+     * The settings of a run.
      *
      * @param reportsRoot the folder that gets {@code runs/<scenario>-<timestamp>/}
      * @param quiet whether to leave out the progress lines
@@ -124,7 +123,6 @@ public final class ScenarioRunner {
         private final Map<String, io.guise.fleet.Behaviour> initialBehaviours = new HashMap<>();
         private final ScheduledExecutorService timelineExecutor = Executors.newSingleThreadScheduledExecutor(
                 runnable -> new Thread(runnable, "scenario-timeline"));
-        private long loadStartNanos;
         // Guarded by options.out(): whether a status line waits for its newline.
         private boolean statusShown;
 
@@ -145,13 +143,17 @@ public final class ScenarioRunner {
                                                                         .build(), false, OptionalLong.empty());
             startAccessPoints();
             awaitRevision(initial.revision());
+            if (!manager.awaitAcks(initial.revision(), accessPoints.size(), CONVERGENCE_TIMEOUT.toMillis())) {
+                throw new IllegalStateException("the manager did not receive every access point's ACK of revision "
+                                                + initial.revision() + " within " + CONVERGENCE_TIMEOUT.toSeconds()
+                                                + " s");
+            }
             manager.markBaseline();
             progress("%d access points at revision %d; load for %d s", accessPoints.size(), initial.revision(),
                      scenario.duration().toSeconds());
 
             warmUp();
             final long t0 = System.nanoTime();
-            loadStartNanos = t0;
             final LongSupplier clock = () -> System.nanoTime() - t0;
             final List<CompletableFuture<Void>> groups = startLoad(clock);
             scheduleTimeline(clock);
@@ -497,7 +499,13 @@ public final class ScenarioRunner {
         final int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
         final StringBuilder bar = new StringBuilder(width + 2).append('[');
         for (int i = 0; i < width; i++) {
-            bar.append(i < filled - 1 ? '=' : i == filled - 1 ? '>' : ' ');
+            if (i < filled - 1) {
+                bar.append('=');
+            } else if (i == filled - 1) {
+                bar.append('>');
+            } else {
+                bar.append(' ');
+            }
         }
         return bar.append(']').toString();
     }
@@ -519,14 +527,5 @@ public final class ScenarioRunner {
             templates.add(new RequestTemplate(request.method(), request.path(), request.weight()));
         }
         return templates;
-    }
-
-    /** Lists the listeners of a scenario, for messages. */
-    static List<String> listenerNames(List<Listener> listeners) {
-        final List<String> names = new ArrayList<>();
-        for (Listener listener : listeners) {
-            names.add(AccessPoint.listenerName(listener));
-        }
-        return names;
     }
 }
