@@ -225,11 +225,22 @@ public final class ConfigLoader {
     }
 
     private static String readUtf8(Path file, String sourceName) throws ConfigException {
+        return readUtf8(file, sourceName, MAX_DOCUMENT_CHARS);
+    }
+
+    /**
+     * Reads a whole file as strict UTF-8 text of at most {@code maxBytes}, with the
+     * problems that other loaders of user files report too: not found, permission
+     * denied, a folder, too large, not UTF-8.
+     *
+     * @throws ConfigException naming the file and the problem
+     */
+    public static String readUtf8(Path file, String sourceName, long maxBytes) throws ConfigException {
         try {
             final long size = Files.size(file);
-            if (size > MAX_DOCUMENT_CHARS) {
+            if (size > maxBytes) {
                 throw new ConfigException(sourceName, List.of(sourceName + ": file of " + size
-                        + " bytes (expected: at most " + MAX_DOCUMENT_CHARS + ")"));
+                        + " bytes (expected: at most " + maxBytes + ")"));
             }
             final byte[] bytes = Files.readAllBytes(file);
             return StandardCharsets.UTF_8.newDecoder()
@@ -239,7 +250,7 @@ public final class ConfigLoader {
                     .toString();
         } catch (CharacterCodingException e) {
             throw new ConfigException(sourceName, List.of(sourceName + ": not valid UTF-8 text (expected: "
-                    + "a UTF-8 JSON or YAML document)"));
+                    + "a UTF-8 JSON or YAML file)"));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new ConfigException(sourceName, List.of(sourceName + ": file not found"));
         } catch (java.nio.file.AccessDeniedException e) {

@@ -3,12 +3,8 @@ package io.guise.scenario.model;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.guise.config.ConfigException;
+import io.guise.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -93,22 +89,9 @@ public final class ScenarioLoader {
 
     private static String readText(Path file, String sourceName) throws ScenarioException {
         try {
-            final long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ScenarioException(sourceName, List.of(sourceName + ": file of " + size
-                        + " bytes (expected: at most " + MAX_FILE_BYTES + ")"));
-            }
-            final byte[] bytes = Files.readAllBytes(file);
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new ScenarioException(sourceName, List.of(sourceName
-                    + ": not valid UTF-8 text (expected: a UTF-8 YAML file)"));
-        } catch (IOException e) {
-            throw new ScenarioException(sourceName, List.of(sourceName + ": cannot be read: " + e));
+            return ConfigLoader.readUtf8(file, sourceName, MAX_FILE_BYTES);
+        } catch (ConfigException e) {
+            throw new ScenarioException(sourceName, e.problems());
         }
     }
 }
