@@ -220,7 +220,8 @@ public final class ConfigLoader {
         final int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
         final String location = line > 0 ? sourceName + ":" + line : sourceName;
         // The original message leaves out Jackson's "at [Source: ...]" suffix.
-        final String detail = e.getOriginalMessage().replace('\n', ' ');
+        // YAML parser messages span lines with a caret drawing; one line with single spaces reads better.
+        final String detail = e.getOriginalMessage().replace("^", "").replaceAll("\\s+", " ").trim();
         return location + ": invalid " + format + ": " + detail;
     }
 
