@@ -30,13 +30,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A minimal HTTP/1.1 endpoint that answers every request with {@code 200} and its
+ * A minimal HTTP/1.1 endpoint that responds to every request with {@code 200} and its
  * id as the body, for trying out an access point and as the base of test fleets.
  * Thread-safe; keep-alive is honoured.
  */
 public final class HttpEndpointServer implements AutoCloseable {
 
-    /** Longest request line accepted, in bytes. */
+    /** Maximum request line length accepted, in bytes. */
     private static final int MAX_INITIAL_LINE_BYTES = 8192;
     /** Largest header block accepted, in bytes; the access point forwards up to 16 KiB of headers. */
     private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -91,7 +91,7 @@ public final class HttpEndpointServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** Returns how many requests this endpoint has answered. */
+    /** Returns how many requests this endpoint has served. */
     public long requestCount() {
         return requests.get();
     }
@@ -118,7 +118,7 @@ public final class HttpEndpointServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             requests.incrementAndGet();
             if (request.decoderResult().isFailure()) {
-                // The decoder discards the rest of the connection after a failure, so answer and close.
+                // The decoder discards the rest of the connection after a failure, so respond and close.
                 final byte[] reason = ("malformed request: " + request.decoderResult().cause().getMessage() + "\n")
                         .getBytes(StandardCharsets.UTF_8);
                 final FullHttpResponse rejected = new DefaultFullHttpResponse(
