@@ -33,6 +33,11 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runDir.getFileName() != null && runDir.getFileName().toString().equals(ReportWriter.JSON_FILE)
+            && runDir.getParent() != null) {
+            // Accept the report file itself as well as its folder.
+            runDir = runDir.getParent();
+        }
         final RunReport report;
         final Path json = runDir.resolve(ReportWriter.JSON_FILE);
         try {
@@ -46,7 +51,7 @@ final class ReportCommand implements Callable<Integer> {
                                                 + e.getOriginalMessage());
             return NO_REPORT;
         } catch (IOException e) {
-            spec.commandLine().getErr().println("report: reading " + json + " failed: " + e);
+            spec.commandLine().getErr().println("report: reading " + json + " failed: " + e.getMessage());
             return NO_REPORT;
         }
         SummaryPrinter.print(report, spec.commandLine().getOut());

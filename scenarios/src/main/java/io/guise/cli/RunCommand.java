@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
          mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
 
+    /** System property that logback.xml takes the log level of Guise's own classes from. */
+    static final String LOG_LEVEL_PROPERTY = "guise.log.level";
+
     @Spec
     private CommandSpec spec;
 
@@ -42,8 +45,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only the summary, not the progress lines.")
     private boolean quiet;
 
+    @Option(names = {"-v", "--verbose"},
+            description = "Also log every component's INFO lines to stderr (by default only warnings and errors).")
+    private boolean verbose;
+
     @Override
     public Integer call() {
+        // Read by logback.xml when the first logger is made, which happens after this point.
+        if (!verbose && System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "WARN");
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final Scenario scenario;
@@ -55,7 +66,9 @@ final class RunCommand implements Callable<Integer> {
         }
         final ScenarioRunner.Outcome outcome;
         try {
-            out.println("scenario " + scenario.name() + ": " + scenario.accessPoints().count() + " access points, "
+            final int accessPoints = scenario.accessPoints().count();
+            out.println("scenario " + scenario.name() + ": " + accessPoints
+                        + (accessPoints == 1 ? " access point, " : " access points, ")
                         + scenario.endpointIds().size() + " endpoints, " + scenario.duration().toSeconds() + " s");
             out.flush();
             outcome = new ScenarioRunner(new ScenarioRunner.Options(reportsRoot, quiet, out)).run(scenario);

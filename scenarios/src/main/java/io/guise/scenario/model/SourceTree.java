@@ -79,7 +79,7 @@ final class SourceTree {
     private JsonNode readDocument(String text) {
         if (text.isBlank()) {
             problems.addFileProblem("empty file (expected: a scenario, an object with at least duration, "
-                    + "access_points, fleet and load)");
+                    + "access_points and fleet)");
             return null;
         }
         try (JsonParser yaml = YAML.createParser(text)) {
@@ -87,7 +87,7 @@ final class SourceTree {
             final JsonToken first = parser.nextToken();
             if (first == null) {
                 problems.addFileProblem("no content (expected: a scenario, an object with at least duration, "
-                        + "access_points, fleet and load)");
+                        + "access_points and fleet)");
                 return null;
             }
             if (first != JsonToken.START_OBJECT) {

@@ -164,10 +164,12 @@ final class ReportBuilder {
     private List<RunReport.DemotionRecord> demotions() {
         final List<RunReport.DemotionRecord> records = new ArrayList<>();
         for (EndpointFault fault : faults) {
-            final Long last = load.endpointLastRequestNanos().get(fault.endpointId());
+            // The last request while the fault lasted: what an ejection or demotion should cut short.
+            final long end = fault.endNanos() < 0 ? Long.MAX_VALUE : fault.endNanos();
+            final long last = ledger.lastRequestBetween(fault.endpointId(), fault.onsetNanos(), end);
             records.add(new RunReport.DemotionRecord(fault.endpointId(), fault.kind(),
                                                      TimeUnit.NANOSECONDS.toMillis(fault.onsetNanos()), null, null,
-                                                     last == null ? null : TimeUnit.NANOSECONDS.toMillis(last)));
+                                                     last < 0 ? null : TimeUnit.NANOSECONDS.toMillis(last)));
         }
         return records;
     }

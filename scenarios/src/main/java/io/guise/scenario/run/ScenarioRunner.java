@@ -66,6 +66,7 @@ public final class ScenarioRunner {
     /** Unrecorded load before the measured run; see {@code warmUp}. */
     private static final Duration WARM_UP = Duration.ofSeconds(2);
     private static final double WARM_UP_RATE_PER_SECOND = 200;
+    private static final double WARM_UP_CLOSED_LOOP_RATE_PER_SECOND = 50;
     private static final DateTimeFormatter FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -100,7 +101,7 @@ public final class ScenarioRunner {
      */
     public Outcome run(Scenario scenario) throws Exception {
         requireNonNull(scenario, "scenario");
-        final Instant startedAt = Instant.now();
+        final Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         final Path runDir = options.reportsRoot().resolve("runs")
                 .resolve(scenario.name() + "-" + FOLDER_TIME.format(startedAt));
         Files.createDirectories(runDir);
@@ -229,7 +230,7 @@ public final class ScenarioRunner {
             for (ClientGroup group : scenario.load()) {
                 specs.add(ClientGroupSpec.builder(group.name(), target(group))
                                   .clients(Math.min(group.clients(), 4))
-                                  .model(LoadModel.constantRate(WARM_UP_RATE_PER_SECOND))
+                                  .model(LoadModel.constantRate(warmUpRate(group.shape())))
                                   .requests(templates(group.mix()))
                                   .duration(WARM_UP)
                                   .requestTimeout(REQUEST_TIMEOUT)
@@ -491,6 +492,22 @@ public final class ScenarioRunner {
             manager.close();
             fleet.close();
         }
+    }
+
+    /**
+     * Returns the warm-up rate of a group: its own rate capped at
+     * {@code WARM_UP_RATE_PER_SECOND}, so a light scenario stays light.
+     */
+    static double warmUpRate(LoadShape shape) {
+        final double rate;
+        if (shape instanceof LoadShape.ConstantRate constant) {
+            rate = constant.requestsPerSecond();
+        } else if (shape instanceof LoadShape.RampRate ramp) {
+            rate = Math.max(ramp.fromRequestsPerSecond(), ramp.toRequestsPerSecond() / 10);
+        } else {
+            rate = WARM_UP_CLOSED_LOOP_RATE_PER_SECOND;
+        }
+        return Math.max(1, Math.min(rate, WARM_UP_RATE_PER_SECOND));
     }
 
     /** Returns a 20-character bar such as {@code [=======>            ]}. */

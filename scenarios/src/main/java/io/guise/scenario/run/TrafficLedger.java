@@ -44,6 +44,20 @@ final class TrafficLedger implements LoadObserver {
         return Map.copyOf(groupPersonaCounts.getOrDefault(group, Map.of()));
     }
 
+    /**
+     * Returns the end time of the last request routed to {@code endpoint} that ended
+     * at or after {@code fromNanos} and before {@code toNanos}, or -1 when none did.
+     */
+    synchronized long lastRequestBetween(String endpoint, long fromNanos, long toNanos) {
+        long last = -1;
+        for (long end : endpointEndNanos.getOrDefault(endpoint, List.of())) {
+            if (end >= fromNanos && end < toNanos && end > last) {
+                last = end;
+            }
+        }
+        return last;
+    }
+
     /** Counts requests routed to {@code endpoint} that ended in [fromNanos, toNanos). */
     synchronized long requestsToEndpointBetween(String endpoint, long fromNanos, long toNanos) {
         long count = 0;
