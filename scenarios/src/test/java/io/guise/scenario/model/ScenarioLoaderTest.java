@@ -389,7 +389,7 @@ class ScenarioLoaderTest {
     @Test
     void emptyFile() {
         assertThat(problems("")).containsExactly("s.yaml: empty file (expected: a scenario, an object with at least "
-                + "duration, access_points, fleet and load)");
+                + "duration, access_points and fleet)");
     }
 
     @Test
