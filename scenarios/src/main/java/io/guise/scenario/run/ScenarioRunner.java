@@ -150,8 +150,8 @@ public final class ScenarioRunner {
                                                 + " s");
             }
             manager.markBaseline();
-            progress("%d access points at revision %d; load for %d s", accessPoints.size(), initial.revision(),
-                     scenario.duration().toSeconds());
+            progress("%d access point%s at revision %d; load for %d s", accessPoints.size(),
+                     accessPoints.size() == 1 ? "" : "s", initial.revision(), scenario.duration().toSeconds());
 
             warmUp();
             final long t0 = System.nanoTime();
