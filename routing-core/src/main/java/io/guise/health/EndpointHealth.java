@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *   <li>An ejection that would leave more than {@code maxEjectionPercent} of a pool
  *       ejected does not happen; the endpoint's count starts again from 0.
  *   <li>When the time is over the endpoint becomes ready for a probe. The next pick
- *       in a pool that holds it sends exactly one request there. A success restores
+ *       in a pool that contains it sends exactly one request there. A success restores
  *       the endpoint; a failure ejects it again for the next, longer time.
  *   <li>The ejection count never decays, so an endpoint that keeps failing after
  *       long healthy periods still gets longer ejections, up to the cap.
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * of this object. Each change increments {@link #version()}, so readers such as a
  * persona route rebuild their selection plan only when it moved.
  */
-public final class EndpointHealth {
+public final class EndpointHealth implements EndpointHealthView {
 
     public static final int DEFAULT_CONSECUTIVE_FAILURES = 5;
     public static final Duration DEFAULT_BASE_EJECTION = Duration.ofSeconds(30);
@@ -71,7 +71,7 @@ public final class EndpointHealth {
     private final AtomicLong version = new AtomicLong();
     // Clock time at which the earliest ejection ends, or Long.MAX_VALUE when none is running.
     private volatile long nextExpiryNanos = Long.MAX_VALUE;
-    // Endpoint id to the member lists of every pool that holds it; replaced as a whole.
+    // Endpoint id to the member lists of every pool that contains it. Replaced as a whole.
     private volatile Map<String, List<List<String>>> poolsByEndpoint = Map.of();
     // Guarded by this.
     private final SplitMix64 random;
@@ -93,10 +93,36 @@ public final class EndpointHealth {
         return new Builder();
     }
 
-    /** Returns the record of an endpoint, created on first use. Keep it; lookups hash the id. */
+    /** Returns the record of an endpoint, created on first use. Callers keep it, because each lookup hashes the id. */
     public Member member(String endpointId) {
         requireNonNull(endpointId, "endpointId");
         return members.computeIfAbsent(endpointId, Member::new);
+    }
+
+    /** Returns a read-only view of this tracker that cannot record results or change pools. */
+    public EndpointHealthView view() {
+        final EndpointHealth health = this;
+        return new EndpointHealthView() {
+            @Override
+            public boolean isEjected(String endpointId) {
+                return health.isEjected(endpointId);
+            }
+
+            @Override
+            public int ejectionCount(String endpointId) {
+                return health.ejectionCount(endpointId);
+            }
+
+            @Override
+            public int consecutiveFailures(String endpointId) {
+                return health.consecutiveFailures(endpointId);
+            }
+
+            @Override
+            public long lastEjectionNanos(String endpointId) {
+                return health.lastEjectionNanos(endpointId);
+            }
+        };
     }
 
     /** Returns a number that changes whenever an endpoint is ejected, ready for a probe or restored. */
@@ -105,11 +131,12 @@ public final class EndpointHealth {
     }
 
     /**
-     * Replaces the pools that the max ejection share applies to: each list holds the
+     * Replaces the pools that the max ejection share applies to: each list contains the
      * endpoint ids of one pool. An endpoint in no pool has no share limit. Call it
      * before a new routing table takes traffic.
      */
     public void setPools(Collection<List<String>> pools) {
+        // NOTE: ejections already running stay when a new pool list makes them exceed the share.
         final Map<String, List<List<String>>> byEndpoint = new HashMap<>();
         for (List<String> pool : pools) {
             final List<String> frozen = List.copyOf(pool);
@@ -131,24 +158,28 @@ public final class EndpointHealth {
     }
 
     /** Returns whether the endpoint is out of selection: ejected, or waiting for or running a probe. */
+    @Override
     public boolean isEjected(String endpointId) {
         final Member member = members.get(endpointId);
         return member != null && member.isEjected();
     }
 
     /** Returns how many times the endpoint was ejected since start, probe failures included. */
+    @Override
     public int ejectionCount(String endpointId) {
         final Member member = members.get(endpointId);
         return member == null ? 0 : member.ejectionCount;
     }
 
     /** Returns the endpoint's current run of failures. */
+    @Override
     public int consecutiveFailures(String endpointId) {
         final Member member = members.get(endpointId);
         return member == null ? 0 : member.failures.get();
     }
 
     /** Returns the clock time in nanoseconds of the endpoint's last ejection, or -1 when it was never ejected. */
+    @Override
     public long lastEjectionNanos(String endpointId) {
         final Member member = members.get(endpointId);
         return member == null || member.ejectionCount == 0 ? -1 : member.lastEjectionNanos;
@@ -262,7 +293,7 @@ public final class EndpointHealth {
         private final String endpointId;
         private final AtomicInteger state = new AtomicInteger(ACTIVE);
         private final AtomicInteger failures = new AtomicInteger();
-        // Written under the lock of EndpointHealth; volatile for readers of the view.
+        // Written under the lock of EndpointHealth, and volatile for readers without it.
         private volatile int ejectionCount;
         private volatile long ejectedUntilNanos;
         private volatile long lastEjectionNanos;
@@ -276,8 +307,8 @@ public final class EndpointHealth {
         }
 
         /**
-         * Records a success. It ends a probe well, and otherwise clears the run of
-         * failures; a success of a request sent before the ejection changes nothing.
+         * Records a success. It ends a probe with a restore, and otherwise clears the run
+         * of failures. While the endpoint is ejected, a success changes nothing.
          */
         public void recordSuccess() {
             final int current = state.get();
@@ -290,7 +321,7 @@ public final class EndpointHealth {
 
         /**
          * Records a failure. It ends a probe with a new ejection, and otherwise counts
-         * toward the threshold; failures while ejected are not counted.
+         * toward the threshold. Failures while ejected are not counted.
          */
         public void recordFailure() {
             final int current = state.get();
@@ -314,13 +345,13 @@ public final class EndpointHealth {
             return state.get() == PROBE_READY;
         }
 
-        /** Claims the one probe of an endpoint ready for it; true for exactly one caller. */
+        /** Claims the one probe of an endpoint ready for it, returning true for exactly one caller. */
         public boolean tryStartProbe() {
             return state.compareAndSet(PROBE_READY, PROBING);
         }
     }
 
-    /** Hears about ejections and restores, on the thread that caused them, under the lock. */
+    /** Receiver of ejections and restores, called on the thread that caused them, under the lock. */
     public interface Listener {
         Listener NONE = new Listener() {
             @Override
@@ -409,7 +440,7 @@ public final class EndpointHealth {
             return this;
         }
 
-        /** Sets the clock in nanoseconds; tests pass one they step. Only differences matter. */
+        /** Sets the clock in nanoseconds, which tests step by hand. Only differences matter. */
         public Builder nanoClock(LongSupplier nanoClock) {
             this.nanoClock = requireNonNull(nanoClock, "nanoClock");
             return this;
@@ -421,7 +452,7 @@ public final class EndpointHealth {
         }
 
         /**
-         * Builds the tracker.
+         * Builds the health tracker.
          *
          * @throws IllegalArgumentException when maxEjection is shorter than baseEjection
          */
