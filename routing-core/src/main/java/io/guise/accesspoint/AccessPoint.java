@@ -6,10 +6,13 @@ import io.guise.distribution.Backoff;
 import io.guise.distribution.DistributionClient;
 import io.guise.distribution.ManagerAddress;
 import io.guise.distribution.StateFile;
+import io.guise.health.EndpointHealth;
+import io.guise.health.EndpointHealthView;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.FullSnapshot;
 import io.guise.proto.Listener;
+import io.guise.proto.LocalEjection;
 import io.guise.proto.ManagerLink;
 import io.guise.proto.Persona;
 import io.guise.proto.RoutingSnapshot;
@@ -67,6 +70,8 @@ public final class AccessPoint implements AutoCloseable {
     private PersonaTlsContexts tls;
     private final AccessPointMetrics metrics = new AccessPointMetrics();
     private final LiveRoutingTable routing;
+    // Outlives routing tables, so ejections survive a new revision.
+    private final EndpointHealth health;
     private final Transport transport = Transport.detect();
     private final AccessPointContext context;
     private final EventLoopGroup bossGroup;
@@ -87,6 +92,7 @@ public final class AccessPoint implements AutoCloseable {
         this.validator = validator;
         this.tls = tls;
         this.routing = new LiveRoutingTable(initial);
+        this.health = endpointHealth(config.getLocalEjection(), id, config.getSeed(), metrics);
         metrics.setRevision(initial.revision());
         context = new AccessPointContext(id, routing, metrics, transport,
                                          UpstreamSettingsValues.of(config.getUpstream()), config.getSeed());
@@ -171,8 +177,8 @@ public final class AccessPoint implements AutoCloseable {
                                                         RoutingTable.empty(), workerThreads, shared);
         try {
             final RoutingSnapshot snapshot = snapshotOf(config);
-            accessPoint.routing.replace(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot),
-                                                           accessPoint.metrics));
+            accessPoint.install(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot), accessPoint.metrics,
+                                                   accessPoint.health));
             final FullSnapshot persisted = config.hasManager() ? accessPoint.restoreState() : null;
             accessPoint.bind();
             if (config.hasManager()) {
@@ -311,6 +317,11 @@ public final class AccessPoint implements AutoCloseable {
         return metrics;
     }
 
+    /** Returns a read-only view of local ejection: which endpoints are out, and since when. */
+    public EndpointHealthView endpointHealth() {
+        return health.view();
+    }
+
     /** Returns the certificate chain file that TLS personas present, or null before the first TLS persona. */
     public synchronized File certificateChain() {
         return tls == null ? null : tls.certificateChain();
@@ -328,11 +339,52 @@ public final class AccessPoint implements AutoCloseable {
         if (!violations.isEmpty()) {
             throw new InvalidConfigException("routing snapshot at revision " + snapshot.getRevision(), violations);
         }
-        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics);
-        final RoutingTable previous = routing.replace(next);
+        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics, health);
+        final RoutingTable previous = install(next);
         metrics.setRevision(next.revision());
         logger.info("Access point {}: routing table revision {} -> {} ({} personas, {} subsets)", id,
                     previous.revision(), next.revision(), snapshot.getPersonasCount(), snapshot.getSubsetsCount());
+    }
+
+    /** Sets the pools that the max ejection share applies to, then swaps the table in. */
+    private RoutingTable install(RoutingTable next) {
+        health.setPools(next.poolEndpointIds());
+        return routing.replace(next);
+    }
+
+    /** Builds the ejection tracker from the config, where 0 in a field takes its default. */
+    private static EndpointHealth endpointHealth(LocalEjection settings, String id, long seed,
+                                                 AccessPointMetrics metrics) {
+        final EndpointHealth.Builder builder = EndpointHealth.builder()
+                .accessPointId(id)
+                .seed(seed)
+                .listener(new EndpointHealth.Listener() {
+                    @Override
+                    public void onEject(String endpointId, int consecutiveFailures, Duration ejectionTime) {
+                        metrics.endpointEjected(endpointId);
+                    }
+
+                    @Override
+                    public void onRestore(String endpointId) {
+                        metrics.endpointRestored(endpointId);
+                    }
+                });
+        if (settings.getConsecutiveFailures() > 0) {
+            builder.consecutiveFailures(settings.getConsecutiveFailures());
+        }
+        if (settings.getBaseEjectionMs() > 0) {
+            builder.baseEjection(Duration.ofMillis(settings.getBaseEjectionMs()));
+        }
+        if (settings.getMaxEjectionMs() > 0) {
+            builder.maxEjection(Duration.ofMillis(settings.getMaxEjectionMs()));
+        }
+        if (settings.getMaxEjectionPercent() > 0) {
+            builder.maxEjectionPercent(settings.getMaxEjectionPercent());
+        }
+        if (settings.getJitterPercent() > 0) {
+            builder.jitterPercent(settings.getJitterPercent());
+        }
+        return builder.build();
     }
 
     private void bind() throws InterruptedException {

@@ -112,6 +112,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
         bootstrap.connect(target.address()).addListener((ChannelFuture future) -> {
             if (!future.isSuccess()) {
                 target.stats().recordFailure();
+                target.health().recordFailure();
                 stats.count(RequestOutcome.UPSTREAM_ERROR);
                 logger.debug("Access point {}: connect to endpoint {} failed: {}", context.accessPointId(), target,
                              future.cause().toString());
@@ -121,6 +122,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             upstream = future.channel();
             context.channels().add(upstream);
             target.stats().recordResponse(System.nanoTime() - startNanos, false);
+            target.health().recordSuccess();
             stats.count(RequestOutcome.FORWARDED);
             if (!client.isActive()) {
                 upstream.close();

@@ -299,7 +299,13 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             done = true;
             timeout.cancel(false);
             final long latencyNanos = System.nanoTime() - startNanos;
-            target.stats().recordResponse(latencyNanos, response.status().code() >= 500);
+            final boolean serverError = response.status().code() >= 500;
+            target.stats().recordResponse(latencyNanos, serverError);
+            if (serverError) {
+                target.health().recordFailure();
+            } else {
+                target.health().recordSuccess();
+            }
             if (HttpUtil.isKeepAlive(response)) {
                 pool.release(upstream);
             } else {
@@ -336,6 +342,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             done = true;
             timeout.cancel(false);
             target.stats().recordFailure();
+            target.health().recordFailure();
             stats.count(RequestOutcome.UPSTREAM_ERROR);
             logger.debug("Access point {}: endpoint {} failed for persona {}: {}", context.accessPointId(), target,
                          route.id(), cause.toString());
@@ -357,6 +364,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                 upstream.close();
             }
             target.stats().recordTimeout();
+            target.health().recordFailure();
             stats.count(RequestOutcome.UPSTREAM_ERROR);
             failedEndpoint = target.endpointId();
             respondLocally(request, HttpResponseStatus.GATEWAY_TIMEOUT,

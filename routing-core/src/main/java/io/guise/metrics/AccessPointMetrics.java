@@ -38,6 +38,8 @@ public final class AccessPointMetrics {
     private final Counter injectedFaults;
     private final Counter panicPicks;
     private final Counter endpointResponses;
+    private final Counter ejections;
+    private final Gauge ejected;
     private final Gauge revision;
     private final Gauge activeConnections;
     private final Map<String, PersonaStats> personas = new ConcurrentHashMap<>();
@@ -66,6 +68,18 @@ public final class AccessPointMetrics {
                 .name("guise_endpoint_responses_total")
                 .help("Upstream exchanges per endpoint by result (success, failure, timeout).")
                 .labelNames("endpoint", "result")
+                .withoutExemplars()
+                .register(registry);
+        ejections = Counter.builder()
+                .name("guise_endpoint_ejections_total")
+                .help("Local ejections per endpoint after consecutive failures, failed probes included.")
+                .labelNames("endpoint")
+                .withoutExemplars()
+                .register(registry);
+        ejected = Gauge.builder()
+                .name("guise_endpoint_ejected")
+                .help("1 while this access point keeps the endpoint out of selection, else 0.")
+                .labelNames("endpoint")
                 .withoutExemplars()
                 .register(registry);
         revision = Gauge.builder()
@@ -113,6 +127,22 @@ public final class AccessPointMetrics {
     /** Returns how many requests or connections on {@code mode} matched no subset. */
     public long noPersonaCount(String mode) {
         return requests.labelValues("", mode, RequestOutcome.NO_PERSONA.label()).getLongValue();
+    }
+
+    /** Counts a local ejection of an endpoint and marks it ejected. */
+    public void endpointEjected(String endpointId) {
+        ejections.labelValues(endpointId).inc();
+        ejected.labelValues(endpointId).set(1);
+    }
+
+    /** Marks an endpoint back in selection after a successful probe. */
+    public void endpointRestored(String endpointId) {
+        ejected.labelValues(endpointId).set(0);
+    }
+
+    /** Returns how many times an endpoint was ejected locally. */
+    public long ejectionCount(String endpointId) {
+        return ejections.labelValues(endpointId).getLongValue();
     }
 
     public void setRevision(long value) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.guise.fault.FaultProfile;
 import io.guise.fault.SplitMix64;
+import io.guise.health.EndpointHealth;
 import io.guise.metrics.PersonaStats;
 import io.guise.proto.Persona;
 import io.guise.selection.EndpointPool;
@@ -12,25 +13,40 @@ import java.util.List;
 
 /**
  * Everything the data path needs to serve one persona at one revision: its fault
- * profile, TLS context, endpoint pool and counters. Immutable; a new revision
- * builds a new route.
+ * profile, TLS context, endpoint pool and counters. A new revision builds a new
+ * route.
+ *
+ * <p>Thread-safe. The configuration is immutable. The endpoint pool follows local
+ * ejection: when the {@link EndpointHealth} version moves, the next pick rebuilds
+ * the pool with ejected endpoints as unhealthy and publishes it with one volatile
+ * write. Picks between changes take no locks and allocate nothing.
  */
 public final class PersonaRoute {
 
     private final Persona persona;
     private final FaultProfile faults;
-    private final EndpointPool pool;
     private final UpstreamTarget[] targets;
+    private final int[] tiers;
+    private final int[] weights;
+    private final boolean[] configuredHealthy;
+    private final EndpointHealth health;
+    // Replaced as a whole whenever the health version moves. Racing rebuilds build equal views.
+    private volatile View view;
     private final SslContext sslContext;
     private final PersonaStats l4Stats;
     private final PersonaStats l7Stats;
 
-    PersonaRoute(Persona persona, FaultProfile faults, EndpointPool pool, List<UpstreamTarget> targets,
-                 SslContext sslContext, PersonaStats l4Stats, PersonaStats l7Stats) {
+    PersonaRoute(Persona persona, FaultProfile faults, List<UpstreamTarget> targets, int[] tiers, int[] weights,
+                 boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext, PersonaStats l4Stats,
+                 PersonaStats l7Stats) {
         this.persona = requireNonNull(persona, "persona");
         this.faults = requireNonNull(faults, "faults");
-        this.pool = requireNonNull(pool, "pool");
         this.targets = targets.toArray(new UpstreamTarget[0]);
+        this.tiers = tiers.clone();
+        this.weights = weights.clone();
+        this.configuredHealthy = configuredHealthy.clone();
+        this.health = requireNonNull(health, "health");
+        this.view = buildView(health.version());
         this.sslContext = sslContext;
         this.l4Stats = requireNonNull(l4Stats, "l4Stats");
         this.l7Stats = requireNonNull(l7Stats, "l7Stats");
@@ -48,8 +64,9 @@ public final class PersonaRoute {
         return faults;
     }
 
+    /** Returns the pool in force, with locally ejected endpoints as unhealthy. */
     public EndpointPool pool() {
-        return pool;
+        return currentView().pool;
     }
 
     /** Returns the TLS context that terminates this persona's connections, or null for plaintext. */
@@ -66,10 +83,66 @@ public final class PersonaRoute {
         return l7 ? l7Stats : l4Stats;
     }
 
-    /** Picks an endpoint from the pool, or returns null when the pool is empty. */
+    /**
+     * Picks an endpoint, or returns null when the pool is empty. An ejected endpoint
+     * whose time is over takes this request as its one probe when no other request
+     * has claimed it. Otherwise the pick follows the pool in force.
+     */
     public UpstreamTarget pick(SplitMix64 random) {
-        final int index = pool.pick(random);
+        final View current = currentView();
+        for (int index : current.probeReady) {
+            if (targets[index].health().tryStartProbe()) {
+                return targets[index];
+            }
+        }
+        final int index = current.pool.pick(random);
         return index < 0 ? null : targets[index];
+    }
+
+    private View currentView() {
+        health.checkExpiry();
+        final long version = health.version();
+        final View current = view;
+        if (current.version == version) {
+            return current;
+        }
+        final View rebuilt = buildView(version);
+        view = rebuilt;
+        return rebuilt;
+    }
+
+    /** Builds the pool from the configuration and the health states read after {@code version}. */
+    private View buildView(long version) {
+        final EndpointPool.Builder builder = EndpointPool.builder();
+        int probeReadyCount = 0;
+        for (int i = 0; i < targets.length; i++) {
+            final EndpointHealth.Member member = targets[i].health();
+            builder.add(i, tiers[i], weights[i], configuredHealthy[i] && !member.isEjected());
+            if (member.probeReady()) {
+                probeReadyCount++;
+            }
+        }
+        final int[] probeReady = new int[probeReadyCount];
+        int next = 0;
+        for (int i = 0; i < targets.length && next < probeReadyCount; i++) {
+            if (targets[i].health().probeReady()) {
+                probeReady[next++] = i;
+            }
+        }
+        return new View(version, builder.build(), probeReady);
+    }
+
+    /** A pool built at one health version, with the endpoints ready for a probe at that time. */
+    private static final class View {
+        final long version;
+        final EndpointPool pool;
+        final int[] probeReady;
+
+        View(long version, EndpointPool pool, int[] probeReady) {
+            this.version = version;
+            this.pool = pool;
+            this.probeReady = probeReady;
+        }
     }
 
     /** Returns the endpoints of the pool in build order. */

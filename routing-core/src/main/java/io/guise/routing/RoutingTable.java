@@ -3,13 +3,13 @@ package io.guise.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.guise.fault.FaultProfile;
+import io.guise.health.EndpointHealth;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.proto.Endpoint;
 import io.guise.proto.Persona;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.proto.SplitArm;
 import io.guise.proto.SubsetEntry;
-import io.guise.selection.EndpointPool;
 import io.guise.subset.CidrPrefix;
 import io.guise.subset.SubsetMap;
 import io.guise.tls.PersonaTlsContexts;
@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,12 +71,24 @@ public final class RoutingTable {
      *     validation checks, such as a subset naming a missing persona
      */
     public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics) {
+        return build(snapshot, tls, metrics, EndpointHealth.builder().build());
+    }
+
+    /**
+     * Builds a table as {@link #build(RoutingSnapshot, PersonaTlsContexts, AccessPointMetrics)}
+     * does, with pools that leave out the endpoints that {@code health} ejects.
+     * {@code health} outlives tables, so ejections survive a new revision.
+     */
+    public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
+                                     EndpointHealth health) {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(metrics, "metrics");
+        requireNonNull(health, "health");
         final Map<String, InetAddress[]> resolved = new HashMap<>();
         final Map<String, PersonaRoute> personas = new LinkedHashMap<>();
         for (Persona persona : snapshot.getPersonasList()) {
-            personas.put(persona.getId(), buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, resolved));
+            personas.put(persona.getId(),
+                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, resolved));
         }
         final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
         for (SubsetEntry entry : snapshot.getSubsetsList()) {
@@ -91,6 +104,19 @@ public final class RoutingTable {
     /** Returns the snapshot this table was built from. */
     public RoutingSnapshot snapshot() {
         return snapshot;
+    }
+
+    /** Returns the endpoint ids of each persona's pool, for the max ejection share. */
+    public List<List<String>> poolEndpointIds() {
+        final List<List<String>> pools = new ArrayList<>(personas.size());
+        for (PersonaRoute route : personas.values()) {
+            final List<String> ids = new ArrayList<>();
+            for (UpstreamTarget target : route.targets()) {
+                ids.add(target.endpointId());
+            }
+            pools.add(ids);
+        }
+        return pools;
     }
 
     /** Returns the route of a persona by id, or null. */
@@ -131,22 +157,25 @@ public final class RoutingTable {
     }
 
     private static PersonaRoute buildRoute(Persona persona, List<Endpoint> endpoints, PersonaTlsContexts tls,
-                                           AccessPointMetrics metrics, Map<String, InetAddress[]> resolved) {
+                                           AccessPointMetrics metrics, EndpointHealth health,
+                                           Map<String, InetAddress[]> resolved) {
         final boolean ipv6 = "IPv6".equals(persona.getAddressFamily());
         final List<Endpoint> members = poolMembers(persona, endpoints);
-        final EndpointPool.Builder pool = EndpointPool.builder();
         final List<UpstreamTarget> targets = new ArrayList<>(members.size());
+        final int[] tiers = new int[members.size()];
+        final int[] weights = new int[members.size()];
+        final boolean[] healthy = new boolean[members.size()];
         for (Endpoint endpoint : members) {
             final InetAddress address = addressOf(endpoint, ipv6, resolved);
             if (address == null) {
                 continue;
             }
             final int port = endpoint.getPort() != 0 ? endpoint.getPort() : persona.getPort();
-            final int weight = endpoint.hasWeight() ? endpoint.getWeight() : 1;
-            final boolean healthy = !endpoint.hasHealthy() || endpoint.getHealthy();
-            pool.add(targets.size(), endpoint.getTier(), weight, healthy);
+            tiers[targets.size()] = endpoint.getTier();
+            weights[targets.size()] = endpoint.hasWeight() ? endpoint.getWeight() : 1;
+            healthy[targets.size()] = !endpoint.hasHealthy() || endpoint.getHealthy();
             targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port),
-                                           metrics.endpoint(endpoint.getId())));
+                                           metrics.endpoint(endpoint.getId()), health.member(endpoint.getId())));
         }
         SslContext sslContext = null;
         if (!persona.getTlsVersion().isEmpty()) {
@@ -156,7 +185,9 @@ public final class RoutingTable {
             }
             sslContext = tls.contextFor(persona.getTlsVersion(), persona.getCipherSuitesList());
         }
-        return new PersonaRoute(persona, FaultProfile.of(persona), pool.build(), targets, sslContext,
+        final int count = targets.size();
+        return new PersonaRoute(persona, FaultProfile.of(persona), targets, Arrays.copyOf(tiers, count),
+                                Arrays.copyOf(weights, count), Arrays.copyOf(healthy, count), health, sslContext,
                                 metrics.persona(persona.getId(), "l4"), metrics.persona(persona.getId(), "l7"));
     }
 

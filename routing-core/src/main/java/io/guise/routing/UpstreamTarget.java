@@ -2,23 +2,27 @@ package io.guise.routing;
 
 import static java.util.Objects.requireNonNull;
 
+import io.guise.health.EndpointHealth;
 import io.guise.metrics.EndpointStats;
 import java.net.InetSocketAddress;
 
 /**
  * An endpoint as one persona reaches it: its id, the socket address (with the
- * persona's port when the endpoint sets none) and its measurements. Immutable.
+ * persona's port when the endpoint sets none), its measurements and its local
+ * health record. Immutable.
  */
 public final class UpstreamTarget {
 
     private final String endpointId;
     private final InetSocketAddress address;
     private final EndpointStats stats;
+    private final EndpointHealth.Member health;
 
-    UpstreamTarget(String endpointId, InetSocketAddress address, EndpointStats stats) {
+    UpstreamTarget(String endpointId, InetSocketAddress address, EndpointStats stats, EndpointHealth.Member health) {
         this.endpointId = requireNonNull(endpointId, "endpointId");
         this.address = requireNonNull(address, "address");
         this.stats = requireNonNull(stats, "stats");
+        this.health = requireNonNull(health, "health");
     }
 
     public String endpointId() {
@@ -31,6 +35,11 @@ public final class UpstreamTarget {
 
     public EndpointStats stats() {
         return stats;
+    }
+
+    /** Returns the record where the data path reports each result for local ejection. */
+    public EndpointHealth.Member health() {
+        return health;
     }
 
     @Override

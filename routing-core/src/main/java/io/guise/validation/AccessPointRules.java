@@ -4,6 +4,7 @@ import io.guise.distribution.ManagerAddress;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.AdminListener;
 import io.guise.proto.Listener;
+import io.guise.proto.LocalEjection;
 import io.guise.proto.ManagerLink;
 import io.guise.proto.TlsKeyMaterial;
 import io.guise.proto.UpstreamSettings;
@@ -15,8 +16,8 @@ import java.util.List;
 
 /**
  * Checks the parts of an access point config that a routing snapshot lacks:
- * its id, listeners, admin listener, TLS key files, upstream settings and
- * manager link.
+ * its id, listeners, admin listener, TLS key files, upstream settings,
+ * manager link and local ejection settings.
  * Stateless, so thread-safe.
  */
 final class AccessPointRules {
@@ -45,6 +46,29 @@ final class AccessPointRules {
         }
         if (config.hasManager()) {
             checkManager(config.getManager(), out);
+        }
+        if (config.hasLocalEjection()) {
+            checkLocalEjection(config.getLocalEjection(), out);
+        }
+    }
+
+    private static void checkLocalEjection(LocalEjection ejection, List<Violation> out) {
+        checkNotNegative(ejection.getConsecutiveFailures(), "local_ejection.consecutive_failures", "5", out);
+        checkNotNegative(ejection.getBaseEjectionMs(), "local_ejection.base_ejection_ms", "30000", out);
+        checkNotNegative(ejection.getMaxEjectionMs(), "local_ejection.max_ejection_ms", "300000", out);
+        final int base = ejection.getBaseEjectionMs() == 0 ? 30_000 : ejection.getBaseEjectionMs();
+        final int max = ejection.getMaxEjectionMs() == 0 ? 300_000 : ejection.getMaxEjectionMs();
+        if (ejection.getMaxEjectionMs() >= 0 && base > 0 && max < base) {
+            out.add(Violation.ofLong("local_ejection.max_ejection_ms", ejection.getMaxEjectionMs(),
+                    "at least base_ejection_ms (" + base + "), where 0 means 300000"));
+        }
+        if (ejection.getMaxEjectionPercent() < 0 || ejection.getMaxEjectionPercent() > 100) {
+            out.add(Violation.ofLong("local_ejection.max_ejection_percent", ejection.getMaxEjectionPercent(),
+                    "0-100, where 0 means 50"));
+        }
+        if (ejection.getJitterPercent() < 0 || ejection.getJitterPercent() > 50) {
+            out.add(Violation.ofLong("local_ejection.jitter_percent", ejection.getJitterPercent(),
+                    "0-50, where 0 means 10"));
         }
     }
 

@@ -6,6 +6,7 @@ import io.guise.proto.AccessPointConfig;
 import io.guise.proto.AdminListener;
 import io.guise.proto.Endpoint;
 import io.guise.proto.Listener;
+import io.guise.proto.LocalEjection;
 import io.guise.proto.Persona;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.proto.Split;
@@ -856,5 +857,47 @@ class RoutingValidatorTest {
                 "upstream.response_timeout_ms: -2 (expected: an integer >= 0, where 0 means 30000)",
                 "upstream.max_idle_per_endpoint: -3 (expected: an integer >= 0, where 0 means 64)",
                 "upstream.max_body_bytes: -4 (expected: an integer >= 0, where 0 means 8388608)");
+    }
+
+    // Local ejection
+
+    private List<String> localEjectionMessages(LocalEjection.Builder ejection) {
+        return messages(config().toBuilder().setLocalEjection(ejection).build());
+    }
+
+    @Test
+    void localEjection_zerosAreDefaults() {
+        assertThat(localEjectionMessages(LocalEjection.newBuilder())).isEmpty();
+    }
+
+    @Test
+    void localEjection_negativeValues() {
+        assertThat(localEjectionMessages(LocalEjection.newBuilder()
+                .setConsecutiveFailures(-1).setBaseEjectionMs(-2).setMaxEjectionMs(-3)))
+                .containsExactly(
+                        "local_ejection.consecutive_failures: -1 (expected: an integer >= 0, where 0 means 5)",
+                        "local_ejection.base_ejection_ms: -2 (expected: an integer >= 0, where 0 means 30000)",
+                        "local_ejection.max_ejection_ms: -3 (expected: an integer >= 0, where 0 means 300000)");
+    }
+
+    @Test
+    void localEjection_maxBelowBase() {
+        assertThat(localEjectionMessages(LocalEjection.newBuilder().setBaseEjectionMs(5000).setMaxEjectionMs(1000)))
+                .containsExactly("local_ejection.max_ejection_ms: 1000 "
+                                 + "(expected: at least base_ejection_ms (5000), where 0 means 300000)");
+    }
+
+    @Test
+    void localEjection_defaultMaxBelowBase() {
+        assertThat(localEjectionMessages(LocalEjection.newBuilder().setBaseEjectionMs(400_000)))
+                .containsExactly("local_ejection.max_ejection_ms: 0 "
+                                 + "(expected: at least base_ejection_ms (400000), where 0 means 300000)");
+    }
+
+    @Test
+    void localEjection_percentsOutOfRange() {
+        assertThat(localEjectionMessages(LocalEjection.newBuilder().setMaxEjectionPercent(101).setJitterPercent(51)))
+                .containsExactly("local_ejection.max_ejection_percent: 101 (expected: 0-100, where 0 means 50)",
+                                 "local_ejection.jitter_percent: 51 (expected: 0-50, where 0 means 10)");
     }
 }
