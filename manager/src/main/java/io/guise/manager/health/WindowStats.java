@@ -1,0 +1,25 @@
+package io.guise.manager.health;
+
+import java.util.Set;
+
+/**
+ * What the access points reported about one endpoint over one window, summed over
+ * them: request and failure counts (failures are 5xx responses, resets, connect
+ * errors and timeouts), the p99 latency of the window, and which access points
+ * reported. Injected persona faults are not part of it. Immutable.
+ */
+public record WindowStats(long requests, long failures, double p99Millis, Set<String> reporters) {
+
+    public WindowStats {
+        if (requests < 0 || failures < 0 || failures > requests) {
+            throw new IllegalArgumentException("requests " + requests + ", failures " + failures
+                                               + " (expected: 0 <= failures <= requests)");
+        }
+        reporters = Set.copyOf(reporters);
+    }
+
+    /** Returns the failure share in percent; 0 without requests. */
+    public double errorRatePercent() {
+        return requests == 0 ? 0 : failures * 100.0 / requests;
+    }
+}
