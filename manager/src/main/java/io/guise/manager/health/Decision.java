@@ -15,7 +15,7 @@ package io.guise.manager.health;
 public record Decision(String endpointId, String pool, Action action, int fromTier, int toTier, String reason,
                        WindowStats evidence) {
 
-    /** What the policy decided. */
+    /** The kinds of decision the policy makes. */
     public enum Action {
         /** Move the endpoint one tier down. */
         DEMOTE,

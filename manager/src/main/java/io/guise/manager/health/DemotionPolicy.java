@@ -114,18 +114,18 @@ public final class DemotionPolicy {
                 continue;
             }
             final WindowStats stats = window.get(endpoint.getId());
-            final String why = badReason(stats, medianP99);
+            final String badness = badReason(stats, medianP99);
             final String capProblem = capProblem(pool, members, bad, endpoint, maxDemoted);
             if (capProblem != null) {
                 decisions.add(new Decision(endpoint.getId(), pool, Decision.Action.HOLD_CAP, endpoint.getTier(),
-                                           endpoint.getTier(), why + ", but " + capProblem, stats));
+                                           endpoint.getTier(), badness + ", but " + capProblem, stats));
                 continue;
             }
             final int toTier = Math.min(MAX_TIER, endpoint.getTier() + 1);
             demoted.put(endpoint.getId(), new DemotedState(endpoint.getTier()));
             demotionCounts.merge(endpoint.getId(), 1, Integer::sum);
             decisions.add(new Decision(endpoint.getId(), pool, Decision.Action.DEMOTE, endpoint.getTier(), toTier,
-                                       why, stats));
+                                       badness, stats));
         }
     }
 

@@ -3,8 +3,8 @@ package io.guise.manager.health;
 import java.util.Set;
 
 /**
- * What the access points reported about one endpoint over one window, summed over
- * them: request and failure counts (failures are 5xx responses, resets, connect
+ * The health figures of one endpoint over one window, summed over the access points
+ * that reported: request and failure counts (failures are 5xx responses, resets, connect
  * errors and timeouts), the p99 latency of the window, and which access points
  * reported. Injected persona faults are not part of it. Immutable.
  */
