@@ -29,10 +29,12 @@ final class ReportBuilder {
     private final List<EndpointFault> faults;
     private final List<RunReport.TimelineEntry> timeline;
     private final List<RunReport.RevisionPropagation> revisions;
+    private final java.util.function.ToLongFunction<String> lastEjectionNanos;
 
     ReportBuilder(Scenario scenario, TrafficLedger ledger, LoadSnapshot load, Histogram commitToAckMillis,
                   List<EndpointFault> faults, List<RunReport.TimelineEntry> timeline,
-                  List<RunReport.RevisionPropagation> revisions) {
+                  List<RunReport.RevisionPropagation> revisions,
+                  java.util.function.ToLongFunction<String> lastEjectionNanos) {
         this.scenario = scenario;
         this.ledger = ledger;
         this.load = load;
@@ -40,6 +42,7 @@ final class ReportBuilder {
         this.faults = List.copyOf(faults);
         this.timeline = List.copyOf(timeline);
         this.revisions = List.copyOf(revisions);
+        this.lastEjectionNanos = lastEjectionNanos;
     }
 
     RunReport build(Instant startedAt, long durationMs, int accessPoints) {
@@ -167,9 +170,12 @@ final class ReportBuilder {
             // The last request while the fault lasted: what an ejection or demotion should cut short.
             final long end = fault.endNanos() < 0 ? Long.MAX_VALUE : fault.endNanos();
             final long last = ledger.lastRequestBetween(fault.endpointId(), fault.onsetNanos(), end);
+            // Access point ap-0 carries the load, so its local ejection is the one that matters.
+            final long ejected = lastEjectionNanos.applyAsLong(fault.endpointId());
+            final Long ejectionMs = ejected >= fault.onsetNanos() ? TimeUnit.NANOSECONDS.toMillis(ejected) : null;
             records.add(new RunReport.DemotionRecord(fault.endpointId(), fault.kind(),
-                                                     TimeUnit.NANOSECONDS.toMillis(fault.onsetNanos()), null, null,
-                                                     last < 0 ? null : TimeUnit.NANOSECONDS.toMillis(last)));
+                                                     TimeUnit.NANOSECONDS.toMillis(fault.onsetNanos()), ejectionMs,
+                                                     null, last < 0 ? null : TimeUnit.NANOSECONDS.toMillis(last)));
         }
         return records;
     }

@@ -163,8 +163,12 @@ public final class ScenarioRunner {
             final LoadSnapshot load = ledger.recorder().snapshot();
             final long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
             progress("load finished after %.1f s: %d requests", durationMs / 1000.0, load.total().requests());
+            final io.guise.health.EndpointHealthView health = accessPoints.get(0).endpointHealth();
             return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline,
-                                     manager.revisionPropagation())
+                                     manager.revisionPropagation(), endpointId -> {
+                                         final long ejected = health.lastEjectionNanos(endpointId);
+                                         return ejected < 0 ? -1 : ejected - t0;
+                                     })
                     .build(startedAt, durationMs, accessPoints.size());
         }
 
