@@ -46,6 +46,12 @@ final class AccessPointRules {
         if (config.hasManager()) {
             checkManager(config.getManager(), out);
         }
+        if (config.hasAdmission()) {
+            checkNotNegative(config.getAdmission().getMaxConcurrentRequests(), "admission.max_concurrent_requests",
+                    "unlimited", out);
+            checkNotNegative(config.getAdmission().getQueueLimit(), "admission.queue_limit",
+                    "no queue", out);
+        }
     }
 
     private static void checkManager(ManagerLink manager, List<Violation> out) {
