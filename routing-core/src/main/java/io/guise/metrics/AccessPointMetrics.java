@@ -38,9 +38,11 @@ public final class AccessPointMetrics {
     private final Counter injectedFaults;
     private final Counter panicPicks;
     private final Counter endpointResponses;
+    private final Counter shapingDecisions;
     private final Gauge revision;
     private final Gauge activeConnections;
     private final Map<String, PersonaStats> personas = new ConcurrentHashMap<>();
+    private final Map<String, ShapingStats> shaping = new ConcurrentHashMap<>();
     private final Map<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
 
     public AccessPointMetrics() {
@@ -66,6 +68,12 @@ public final class AccessPointMetrics {
                 .name("guise_endpoint_responses_total")
                 .help("Upstream exchanges per endpoint by result (success, failure, timeout).")
                 .labelNames("endpoint", "result")
+                .withoutExemplars()
+                .register(registry);
+        shapingDecisions = Counter.builder()
+                .name("guise_shaping_decisions_total")
+                .help("Traffic shaping decisions by persona: admitted, queued, shed or rate_limited.")
+                .labelNames("persona", "decision")
                 .withoutExemplars()
                 .register(registry);
         revision = Gauge.builder()
@@ -94,6 +102,18 @@ public final class AccessPointMetrics {
             return new PersonaStats(outcomes, injectedFaults.labelValues(personaId, mode, "error"),
                                     injectedFaults.labelValues(personaId, mode, "latency"),
                                     panicPicks.labelValues(personaId, mode));
+        });
+    }
+
+    /** Returns the shaping decision counters of a persona, created on first use. */
+    public ShapingStats shaping(String personaId) {
+        requireNonNull(personaId, "personaId");
+        return shaping.computeIfAbsent(personaId, id -> {
+            final Map<ShapingStats.Decision, CounterDataPoint> points = new EnumMap<>(ShapingStats.Decision.class);
+            for (ShapingStats.Decision decision : ShapingStats.Decision.values()) {
+                points.put(decision, shapingDecisions.labelValues(id, decision.label()));
+            }
+            return new ShapingStats(points);
         });
     }
 
