@@ -65,6 +65,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+
         final PersonaStats stats = route.stats(false);
         final ShapingStats shaping = context.metrics().shaping(route.id());
         final TokenBucket bucket = context.rateLimiters().bucketFor(route.persona());
@@ -78,6 +79,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
         }
         // NOTE: L4 connections pass the rate limit only; admission and subset budgets apply to L7 requests.
         shaping.count(ShapingStats.Decision.ADMITTED);
+
         final FaultProfile faults = route.faults();
         final long delayNanos = faults.drawDelayNanos(random);
         final boolean fail = faults.drawError(random);

@@ -59,8 +59,8 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     // The endpoint whose failure the next local response reports, or null.
     private String failedEndpoint;
-    // Shaping state of the request being served: the budgeted subset whose slot it holds,
-    // whether it holds an admission slot, and its place in the admission queue.
+    // Shaping state of the request being served: the budgeted subset whose slot it took,
+    // whether it took an admission slot, and its place in the admission queue.
     private String heldSubset;
     private boolean holdsAdmission;
     private QueuedRequest queuedRequest;
@@ -136,6 +136,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                            "no persona for destination " + key, null, HttpUtil.isKeepAlive(request));
             return;
         }
+
         final PersonaStats stats = route.stats(true);
         final ShapingStats shaping = context.metrics().shaping(route.id());
         final TokenBucket bucket = context.rateLimiters().bucketFor(route.persona());
@@ -149,6 +150,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                            HttpUtil.isKeepAlive(request), TokenBucket.retryAfterSeconds(waitNanos));
             return;
         }
+
         final RoutingTable table = context.routing().current();
         final String subset = table.budgetedSubset(key);
         if (subset != null) {
@@ -160,6 +162,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             heldSubset = subset;
         }
+
         final AdmissionController admission = context.admission();
         if (admission == null) {
             shaping.count(ShapingStats.Decision.ADMITTED);
@@ -182,7 +185,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Sheds a request with 503 and Retry-After: 1, and frees whatever shaping slot it holds. */
+    /** Sheds a request with 503 and Retry-After: 1, and frees the shaping slots it took. */
     private void shed(FullHttpRequest request, PersonaRoute route, PersonaStats stats, ShapingStats shaping,
                       String why) {
         shaping.count(ShapingStats.Decision.SHED);

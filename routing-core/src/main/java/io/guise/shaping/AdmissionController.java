@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * A concurrency limit with a bounded priority queue. A request takes a slot when
- * one is free; otherwise it waits in the queue, highest priority first and first
- * come first served within a priority. When the queue is full, the lowest-priority
- * request, the newest among equals, is shed: a queued one when the arriving
- * request outranks it, or else the arriving one.
+ * A concurrency limit with a bounded priority queue. A request takes a free slot
+ * if there is one. Otherwise it waits in the queue, which admits the highest
+ * priority first and, within a priority, the earliest arrival first.
+ *
+ * <p>When the queue is full, the lowest-priority request is shed. That is the
+ * newest queued request of the lowest priority when the arriving request has a
+ * higher priority, and the arriving request otherwise.
  *
  * <p>Thread-safe. One short lock guards the slot count and the queue; requests
  * from every event loop pass through it once on arrival and once on completion,
@@ -22,10 +24,10 @@ import java.util.TreeSet;
  */
 public final class AdmissionController {
 
-    /** What became of a request on arrival. */
+    /** The outcome of a request on arrival. */
     public enum Decision { ADMITTED, QUEUED, SHED }
 
-    /** A queued request, told once whether it got a slot or was shed. */
+    /** A queued request, notified once when it gets a slot or is shed. */
     public interface Waiter {
         /** The request holds a slot now and must call {@link #release()} when done. */
         void admitted();
@@ -61,8 +63,8 @@ public final class AdmissionController {
     }
 
     /**
-     * Admits, queues or sheds a request of {@code priority}. On {@link Decision#QUEUED}
-     * the waiter is told later; on the other decisions it is never called.
+     * Admits, queues or sheds a request of {@code priority}. The waiter is notified
+     * later only after {@link Decision#QUEUED}, and never after the other decisions.
      */
     public Decision acquire(int priority, Waiter waiter) {
         requireNonNull(waiter, "waiter");

@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket that holds at most {@code burst} tokens and gains
+ * A token bucket that contains at most {@code burst} tokens and gains
  * {@code ratePerSecond} tokens per second.
  *
  * <p>Thread-safe and lock-free. The whole state is one {@link AtomicLong}: the clock
- * reading at which the bucket was (or would have been) empty. The tokens it holds
+ * reading at which the bucket was (or would have been) empty. The tokens it contains
  * at time {@code now} follow from it in fixed point, one token being
  * {@code nanosPerToken} nanoseconds of refill: {@code (now - emptyAtNanos) /
  * nanosPerToken}, capped at {@code burst}. Taking a token moves that instant
@@ -34,7 +34,7 @@ public final class TokenBucket {
      * Creates a full bucket.
      *
      * @param ratePerSecond tokens gained per second, 1 to 1,000,000,000
-     * @param burst the most tokens the bucket holds, at least 1
+     * @param burst the maximum number of tokens in the bucket, at least 1
      * @param nanoClock a monotonic clock in nanoseconds
      */
     public TokenBucket(int ratePerSecond, int burst, LongSupplier nanoClock) {
@@ -80,10 +80,10 @@ public final class TokenBucket {
         }
     }
 
-    /** Returns the whole tokens held now, for tests and diagnostics. */
+    /** Returns the number of whole tokens available now, for tests and diagnostics. */
     public long availableTokens() {
-        final long held = nanoClock.getAsLong() - emptyAtNanos.get();
-        return Math.max(0, Math.min(burst, held / nanosPerToken));
+        final long refilledNanos = nanoClock.getAsLong() - emptyAtNanos.get();
+        return Math.max(0, Math.min(burst, refilledNanos / nanosPerToken));
     }
 
     /** Returns a wait in nanoseconds as whole seconds for a Retry-After header, rounded up and at least 1. */

@@ -61,7 +61,7 @@ class ShapingTest {
     }
 
     @Test
-    void l7_rateLimitAdmitsRateTimesTimePlusBurst() throws Exception {
+    void l7_rateLimitAdmitsRateAndBurst() throws Exception {
         final HttpEndpoint backend = endpoints.http("web-1", "127.0.0.1");
         final AccessPointConfig config = config(listener("web", "L7", "127.0.0.1", "127.0.0.2"))
                 .addPersonas(persona("web", "web")
@@ -73,7 +73,7 @@ class ShapingTest {
                 .build();
         accessPoint = AccessPoint.start(config, 2);
         final InetSocketAddress address = accessPoint.listenerAddresses("web").get(0);
-        // Warm the client and proxy through an unlimited persona, so that the measured window holds
+        // Warm the client and proxy through an unlimited persona, so that the measured window contains
         // only request traffic and not first-use costs.
         send(accessPoint.listenerAddresses("web").get(1), 4, 50);
         final ConcurrentMap<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
@@ -116,7 +116,7 @@ class ShapingTest {
     }
 
     @Test
-    void l7_admissionShedsLowPriorityAndKeepsHighPriority() throws Exception {
+    void l7_admissionShedsLowPriorityFirst() throws Exception {
         final SlowEndpoint slow = slowEndpoint();
         final AccessPointConfig config = config(listener("web", "L7", "127.0.0.1", "127.0.0.2"))
                 .setAdmission(Admission.newBuilder().setMaxConcurrentRequests(2).setQueueLimit(4))
@@ -222,7 +222,7 @@ class ShapingTest {
         }
     }
 
-    /** An HTTP endpoint that answers each request after a fixed delay and records its peak concurrency. */
+    /** An HTTP endpoint that responds to each request after a fixed delay and records its peak concurrency. */
     private static final class SlowEndpoint implements AutoCloseable {
         final AtomicInteger current = new AtomicInteger();
         final AtomicInteger maxConcurrent = new AtomicInteger();

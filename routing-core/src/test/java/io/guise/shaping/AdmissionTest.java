@@ -25,7 +25,7 @@ class AdmissionTest {
     }
 
     @Test
-    void release_admitsHighestPriorityFirstAndFifoWithinPriority() {
+    void release_priorityThenArrivalOrder() {
         final AdmissionController admission = new AdmissionController(1, 10);
         admission.acquire(0, waiter("running"));
         admission.acquire(10, waiter("low-1"));
@@ -45,7 +45,7 @@ class AdmissionTest {
     }
 
     @Test
-    void acquire_queueFull_shedsLowestQueuedForHigherArrival() {
+    void acquire_fullQueueShedsLowestQueued() {
         final AdmissionController admission = new AdmissionController(1, 2);
         admission.acquire(0, waiter("running"));
         admission.acquire(10, waiter("low-1"));
@@ -59,7 +59,7 @@ class AdmissionTest {
     }
 
     @Test
-    void acquire_queueFull_shedsArrivalWhenNotHigher() {
+    void acquire_fullQueueShedsLowerArrival() {
         final AdmissionController admission = new AdmissionController(1, 2);
         admission.acquire(0, waiter("running"));
         admission.acquire(50, waiter("a"));
@@ -101,11 +101,11 @@ class AdmissionTest {
     void cancel_removesQueuedWaiter() {
         final AdmissionController admission = new AdmissionController(1, 2);
         admission.acquire(0, waiter("running"));
-        final AdmissionController.Waiter gone = waiter("gone");
-        admission.acquire(5, gone);
+        final AdmissionController.Waiter cancelled = waiter("cancelled");
+        admission.acquire(5, cancelled);
 
-        assertThat(admission.cancel(gone)).isTrue();
-        assertThat(admission.cancel(gone)).isFalse();
+        assertThat(admission.cancel(cancelled)).isTrue();
+        assertThat(admission.cancel(cancelled)).isFalse();
         admission.release();
         assertThat(events).isEmpty();
         assertThat(admission.inFlight()).isZero();

@@ -55,7 +55,7 @@ class TokenBucketTest {
     }
 
     @Test
-    void tryAcquire_keepsNoMoreThanBurstAfterQuietPeriod() {
+    void tryAcquire_capsTokensAtBurst() {
         final TokenBucket bucket = new TokenBucket(50, 10, clock::get);
         drain(bucket);
 
@@ -92,7 +92,7 @@ class TokenBucketTest {
             for (Future<Integer> result : results) {
                 total += result.get(20, TimeUnit.SECONDS);
             }
-            // The clock stands still, so exactly the burst is admitted, however the CAS loops interleave.
+            // The clock does not move, so exactly the burst is admitted, however the CAS loops interleave.
             assertThat(total).isEqualTo(500);
         } finally {
             pool.shutdownNow();
@@ -137,10 +137,10 @@ class TokenBucketTest {
     }
 
     private static int drain(TokenBucket bucket) {
-        int taken = 0;
+        int acquired = 0;
         while (bucket.tryAcquire() == 0) {
-            taken++;
+            acquired++;
         }
-        return taken;
+        return acquired;
     }
 }
