@@ -16,6 +16,7 @@ import io.guise.proto.Admission;
 import io.guise.proto.RateLimit;
 import io.guise.testing.LoopbackEndpoints;
 import io.guise.testing.LoopbackEndpoints.HttpEndpoint;
+import io.guise.testing.LoopbackEndpoints.TcpEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -113,6 +114,35 @@ class ShapingTest {
         assertThat(AccessPointFixture.utf8(accessPoint.metrics().scrapeText()))
                 .contains("guise_shaping_decisions_total{decision=\"rate_limited\",persona=\"web\"}")
                 .contains("outcome=\"rate_limited\"");
+    }
+
+    @Test
+    void l4_rateLimitClosesConnectionsOverLimit() throws Exception {
+        final TcpEndpoint backend = endpoints.tcp("tcp-1", "127.0.0.1");
+        final AccessPointConfig config = config(listener("tcp", "L4", "127.0.0.1"))
+                .addPersonas(persona("tcp", "tcp")
+                        .setRateLimit(RateLimit.newBuilder().setRequestsPerSecond(1).setBurst(2)))
+                .addEndpoints(endpoint("tcp-1", "tcp", backend.address()))
+                .addSubsets(subset("127.0.0.0/8", "tcp"))
+                .build();
+        accessPoint = AccessPoint.start(config, 1);
+        final InetSocketAddress address = accessPoint.listenerAddresses("tcp").get(0);
+
+        final long startNanos = System.nanoTime();
+        int greeted = 0;
+        for (int i = 0; i < 6; i++) {
+            if ("tcp-1".equals(AccessPointFixture.firstLine(address))) {
+                greeted++;
+            }
+        }
+        final double seconds = (System.nanoTime() - startNanos) / 1e9;
+
+        // One token a second: a slow run may see a refill, so the bound grows with the elapsed time.
+        assertThat(greeted).isBetween(2, 2 + (int) Math.ceil(seconds));
+        final var stats = accessPoint.routing().current().persona("tcp").stats(false);
+        assertThat(stats.outcomeCount(RequestOutcome.RATE_LIMITED)).isEqualTo(6 - greeted);
+        assertThat(accessPoint.metrics().shaping("tcp").decisionCount(ShapingStats.Decision.RATE_LIMITED))
+                .isEqualTo(6 - greeted);
     }
 
     @Test
