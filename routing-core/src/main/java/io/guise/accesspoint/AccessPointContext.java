@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * State shared by every connection of one access point. Thread-safe: the routing
  * table is read through one volatile field, and upstream pools are per event loop.
+ * The shaping state (token buckets, subset counts, admission) is shared by every
+ * event loop and lives here so that it outlives routing table rebuilds.
  */
 final class AccessPointContext {
 
