@@ -19,6 +19,7 @@ import io.guise.proto.RoutingSnapshot;
 import io.guise.routing.LiveRoutingTable;
 import io.guise.routing.RouteKey;
 import io.guise.routing.RoutingTable;
+import io.guise.shaping.AdmissionController;
 import io.guise.tls.PersonaTlsContexts;
 import io.guise.validation.RoutingValidator;
 import io.guise.validation.TlsCapabilities;
@@ -95,7 +96,8 @@ public final class AccessPoint implements AutoCloseable {
         this.health = endpointHealth(config.getLocalEjection(), id, config.getSeed(), metrics);
         metrics.setRevision(initial.revision());
         context = new AccessPointContext(id, routing, metrics, transport,
-                                         UpstreamSettingsValues.of(config.getUpstream()), config.getSeed());
+                                         UpstreamSettingsValues.of(config.getUpstream()), config.getSeed(),
+                                         admissionOf(config));
         if (shared != null) {
             bossGroup = shared.boss;
             workerGroup = shared.workers;
@@ -445,6 +447,11 @@ public final class AccessPoint implements AutoCloseable {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
         logger.info("Access point {}: stopped", id);
+    }
+
+    private static AdmissionController admissionOf(AccessPointConfig config) {
+        final int max = config.getAdmission().getMaxConcurrentRequests();
+        return max <= 0 ? null : new AdmissionController(max, config.getAdmission().getQueueLimit());
     }
 
     private static PersonaTlsContexts configuredTls(AccessPointConfig config) {

@@ -4,6 +4,9 @@ import io.guise.fault.SplitMix64;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.routing.LiveRoutingTable;
 import io.guise.routing.RouteKey;
+import io.guise.shaping.AdmissionController;
+import io.guise.shaping.RateLimiters;
+import io.guise.shaping.SubsetBudgets;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
@@ -17,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * State shared by every connection of one access point. Thread-safe: the routing
  * table is read through one volatile field, and upstream pools are per event loop.
+ * The shaping state (token buckets, subset counts, admission) is shared by every
+ * event loop and lives here so that it outlives routing table rebuilds.
  */
 final class AccessPointContext {
 
@@ -26,6 +31,9 @@ final class AccessPointContext {
     private final Transport transport;
     private final UpstreamSettingsValues upstream;
     private final long seed;
+    private final RateLimiters rateLimiters = new RateLimiters(System::nanoTime);
+    private final SubsetBudgets subsetBudgets = new SubsetBudgets();
+    private final AdmissionController admission;
     private static final int CLIENT_COUNTER_SLOTS = 4096;
     private final AtomicLongArray clientConnectionCounts = new AtomicLongArray(CLIENT_COUNTER_SLOTS);
     private final ChannelGroup channels = new DefaultChannelGroup("access-point", GlobalEventExecutor.INSTANCE);
@@ -37,7 +45,8 @@ final class AccessPointContext {
     };
 
     AccessPointContext(String accessPointId, LiveRoutingTable routing, AccessPointMetrics metrics, Transport transport,
-                       UpstreamSettingsValues upstream, long seed) {
+                       UpstreamSettingsValues upstream, long seed, AdmissionController admission) {
+        this.admission = admission;
         this.accessPointId = accessPointId;
         this.routing = routing;
         this.metrics = metrics;
@@ -56,6 +65,21 @@ final class AccessPointContext {
 
     AccessPointMetrics metrics() {
         return metrics;
+    }
+
+    /** Returns the token buckets of rate-limited personas. */
+    RateLimiters rateLimiters() {
+        return rateLimiters;
+    }
+
+    /** Returns the in-flight counts of subsets with a concurrency budget. */
+    SubsetBudgets subsetBudgets() {
+        return subsetBudgets;
+    }
+
+    /** Returns the access point's concurrency limit, or null when unlimited. */
+    AdmissionController admission() {
+        return admission;
     }
 
     Transport transport() {

@@ -4,9 +4,11 @@ import io.guise.fault.FaultProfile;
 import io.guise.fault.SplitMix64;
 import io.guise.metrics.PersonaStats;
 import io.guise.metrics.RequestOutcome;
+import io.guise.metrics.ShapingStats;
 import io.guise.routing.PersonaRoute;
 import io.guise.routing.RouteKey;
 import io.guise.routing.UpstreamTarget;
+import io.guise.shaping.TokenBucket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -63,7 +65,21 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+
         final PersonaStats stats = route.stats(false);
+        final ShapingStats shaping = context.metrics().shaping(route.id());
+        final TokenBucket bucket = context.rateLimiters().bucketFor(route.persona());
+        if (bucket != null && bucket.tryAcquire() > 0) {
+            shaping.count(ShapingStats.Decision.RATE_LIMITED);
+            stats.count(RequestOutcome.RATE_LIMITED);
+            logger.debug("Access point {}: persona {} is over its rate limit; closing {}", context.accessPointId(),
+                         route.id(), ctx.channel());
+            ctx.close();
+            return;
+        }
+        // NOTE: L4 connections pass the rate limit only; admission and subset budgets apply to L7 requests.
+        shaping.count(ShapingStats.Decision.ADMITTED);
+
         final FaultProfile faults = route.faults();
         final long delayNanos = faults.drawDelayNanos(random);
         final boolean fail = faults.drawError(random);

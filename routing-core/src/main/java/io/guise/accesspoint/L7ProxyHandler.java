@@ -4,8 +4,12 @@ import io.guise.fault.FaultProfile;
 import io.guise.fault.SplitMix64;
 import io.guise.metrics.PersonaStats;
 import io.guise.metrics.RequestOutcome;
+import io.guise.metrics.ShapingStats;
 import io.guise.routing.PersonaRoute;
 import io.guise.routing.RouteKey;
+import io.guise.routing.RoutingTable;
+import io.guise.shaping.AdmissionController;
+import io.guise.shaping.TokenBucket;
 import io.guise.routing.UpstreamTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -55,6 +59,11 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     // The endpoint whose failure the next local response reports, or null.
     private String failedEndpoint;
+    // Shaping state of the request being served: the budgeted subset whose slot it took,
+    // whether it took an admission slot, and its place in the admission queue.
+    private String heldSubset;
+    private boolean holdsAdmission;
+    private QueuedRequest queuedRequest;
 
     L7ProxyHandler(AccessPointContext context, RouteKey key, SplitMix64 random) {
         this.context = context;
@@ -91,6 +100,11 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (queuedRequest != null && context.admission().cancel(queuedRequest)) {
+            queuedRequest.request.release();
+            queuedRequest = null;
+            releaseShaping();
+        }
         FullHttpRequest request;
         while ((request = queued.pollFirst()) != null) {
             request.release();
@@ -122,7 +136,79 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                            "no persona for destination " + key, null, HttpUtil.isKeepAlive(request));
             return;
         }
+
         final PersonaStats stats = route.stats(true);
+        final ShapingStats shaping = context.metrics().shaping(route.id());
+        final TokenBucket bucket = context.rateLimiters().bucketFor(route.persona());
+        final long waitNanos = bucket == null ? 0 : bucket.tryAcquire();
+        if (waitNanos > 0) {
+            shaping.count(ShapingStats.Decision.RATE_LIMITED);
+            stats.count(RequestOutcome.RATE_LIMITED);
+            respondLocally(request, HttpResponseStatus.TOO_MANY_REQUESTS,
+                           "rate limited: persona " + route.id() + " allows " + bucket.ratePerSecond()
+                           + " requests per second with a burst of " + bucket.burst(), route.id(),
+                           HttpUtil.isKeepAlive(request), TokenBucket.retryAfterSeconds(waitNanos));
+            return;
+        }
+
+        final RoutingTable table = context.routing().current();
+        final String subset = table.budgetedSubset(key);
+        if (subset != null) {
+            final int budget = table.subsetBudget(key);
+            if (!context.subsetBudgets().tryAcquire(subset, budget)) {
+                shed(request, route, stats, shaping, "subset " + subset + " has all " + budget
+                                                     + " of its concurrent requests in flight");
+                return;
+            }
+            heldSubset = subset;
+        }
+
+        final AdmissionController admission = context.admission();
+        if (admission == null) {
+            shaping.count(ShapingStats.Decision.ADMITTED);
+            admitted(request, route, stats);
+            return;
+        }
+        final QueuedRequest waiter = new QueuedRequest(request, route, stats, shaping);
+        switch (admission.acquire(route.priority(), waiter)) {
+            case ADMITTED -> {
+                holdsAdmission = true;
+                shaping.count(ShapingStats.Decision.ADMITTED);
+                admitted(request, route, stats);
+            }
+            case QUEUED -> {
+                shaping.count(ShapingStats.Decision.QUEUED);
+                queuedRequest = waiter;
+            }
+            case SHED -> shed(request, route, stats, shaping, "every admission slot and queue place is taken"
+                                                               + " by requests of priority >= " + route.priority());
+        }
+    }
+
+    /** Sheds a request with 503 and Retry-After: 1, and frees the shaping slots it took. */
+    private void shed(FullHttpRequest request, PersonaRoute route, PersonaStats stats, ShapingStats shaping,
+                      String why) {
+        shaping.count(ShapingStats.Decision.SHED);
+        stats.count(RequestOutcome.SHED);
+        releaseShaping();
+        respondLocally(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "shed: " + why, route.id(),
+                       HttpUtil.isKeepAlive(request), 1);
+    }
+
+    /** Frees the subset and admission slots of the current request; safe to call more than once. */
+    private void releaseShaping() {
+        if (heldSubset != null) {
+            context.subsetBudgets().release(heldSubset);
+            heldSubset = null;
+        }
+        if (holdsAdmission) {
+            holdsAdmission = false;
+            context.admission().release();
+        }
+    }
+
+    /** Continues a request that passed shaping: draws its faults and serves it. */
+    private void admitted(FullHttpRequest request, PersonaRoute route, PersonaStats stats) {
         final FaultProfile faults = route.faults();
         // Both draws happen on arrival, in a fixed order, so decisions do not depend on timing.
         final long delayNanos = faults.drawDelayNanos(random);
@@ -138,6 +224,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
     private void afterDelay(FullHttpRequest request, PersonaRoute route, PersonaStats stats, boolean fail) {
         if (!ctx.channel().isActive()) {
             request.release();
+            releaseShaping();
             return;
         }
         if (fail) {
@@ -183,6 +270,12 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void respondLocally(FullHttpRequest request, HttpResponseStatus status, String reason, String personaId,
                                 boolean keepAlive) {
+        respondLocally(request, status, reason, personaId, keepAlive, 0);
+    }
+
+    /** Responds locally; a positive {@code retryAfterSeconds} adds a Retry-After header. */
+    private void respondLocally(FullHttpRequest request, HttpResponseStatus status, String reason, String personaId,
+                                boolean keepAlive, long retryAfterSeconds) {
         final ByteBuf body = Unpooled.copiedBuffer(reason + "\n", StandardCharsets.UTF_8);
         final FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, body);
         response.headers()
@@ -191,6 +284,9 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                 .set(GuiseHeaders.REASON, reason);
         if (personaId != null) {
             response.headers().set(GuiseHeaders.PERSONA, personaId);
+        }
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
         if (failedEndpoint != null) {
             // A 502 or 504 names the endpoint that failed, so clients can tell which one it was.
@@ -206,7 +302,11 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void writeResponse(FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
-        ctx.writeAndFlush(response).addListener((ChannelFuture future) -> finishRequest(keepAlive && future.isSuccess()));
+        ctx.writeAndFlush(response).addListener((ChannelFuture future) -> {
+            // The request stops counting against the shaping limits once its response is written.
+            releaseShaping();
+            finishRequest(keepAlive && future.isSuccess());
+        });
     }
 
     /** Moves on to the next queued request, resumes reading, or closes. */
@@ -223,6 +323,54 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * A request waiting in the admission queue. The controller calls it on the thread
+     * that freed a slot or shed it; both callbacks hand the work to this connection's
+     * event loop.
+     */
+    private final class QueuedRequest implements AdmissionController.Waiter {
+
+        private final FullHttpRequest request;
+        private final PersonaRoute route;
+        private final PersonaStats stats;
+        private final ShapingStats shaping;
+
+        QueuedRequest(FullHttpRequest request, PersonaRoute route, PersonaStats stats, ShapingStats shaping) {
+            this.request = request;
+            this.route = route;
+            this.stats = stats;
+            this.shaping = shaping;
+        }
+
+        @Override
+        public void admitted() {
+            ctx.executor().execute(() -> {
+                queuedRequest = null;
+                holdsAdmission = true;
+                if (!ctx.channel().isActive()) {
+                    request.release();
+                    releaseShaping();
+                    return;
+                }
+                L7ProxyHandler.this.admitted(request, route, stats);
+            });
+        }
+
+        @Override
+        public void shed() {
+            ctx.executor().execute(() -> {
+                queuedRequest = null;
+                if (!ctx.channel().isActive()) {
+                    request.release();
+                    releaseShaping();
+                    return;
+                }
+                L7ProxyHandler.this.shed(request, route, stats, shaping,
+                                         "a request of higher priority took this one's place in the admission queue");
+            });
+        }
     }
 
     /** One request forwarded to one endpoint, with at most one retry on a stale pooled connection. */

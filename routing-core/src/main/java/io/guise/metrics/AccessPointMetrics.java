@@ -40,9 +40,11 @@ public final class AccessPointMetrics {
     private final Counter endpointResponses;
     private final Counter ejections;
     private final Gauge ejected;
+    private final Counter shapingDecisions;
     private final Gauge revision;
     private final Gauge activeConnections;
     private final Map<String, PersonaStats> personas = new ConcurrentHashMap<>();
+    private final Map<String, ShapingStats> shaping = new ConcurrentHashMap<>();
     private final Map<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
 
     public AccessPointMetrics() {
@@ -82,6 +84,12 @@ public final class AccessPointMetrics {
                 .labelNames("endpoint")
                 .withoutExemplars()
                 .register(registry);
+        shapingDecisions = Counter.builder()
+                .name("guise_shaping_decisions_total")
+                .help("Traffic shaping decisions by persona: admitted, queued, shed or rate_limited.")
+                .labelNames("persona", "decision")
+                .withoutExemplars()
+                .register(registry);
         revision = Gauge.builder()
                 .name("guise_routing_revision")
                 .help("Revision of the routing table in force.")
@@ -108,6 +116,18 @@ public final class AccessPointMetrics {
             return new PersonaStats(outcomes, injectedFaults.labelValues(personaId, mode, "error"),
                                     injectedFaults.labelValues(personaId, mode, "latency"),
                                     panicPicks.labelValues(personaId, mode));
+        });
+    }
+
+    /** Returns the shaping decision counters of a persona, created on first use. */
+    public ShapingStats shaping(String personaId) {
+        requireNonNull(personaId, "personaId");
+        return shaping.computeIfAbsent(personaId, id -> {
+            final Map<ShapingStats.Decision, CounterDataPoint> points = new EnumMap<>(ShapingStats.Decision.class);
+            for (ShapingStats.Decision decision : ShapingStats.Decision.values()) {
+                points.put(decision, shapingDecisions.labelValues(id, decision.label()));
+            }
+            return new ShapingStats(points);
         });
     }
 

@@ -11,7 +11,11 @@ public enum RequestOutcome {
     /** The persona's pool has no endpoint to pick. */
     NO_ENDPOINT("no_endpoint"),
     /** No subset matched the destination address. */
-    NO_PERSONA("no_persona");
+    NO_PERSONA("no_persona"),
+    /** Refused by the persona's rate limit (429, or a closed connection on L4). */
+    RATE_LIMITED("rate_limited"),
+    /** Shed by the admission limit or by its subset's concurrency budget (503). */
+    SHED("shed");
 
     private final String label;
 

@@ -45,12 +45,14 @@ public final class RoutingTable {
     private final RoutingSnapshot snapshot;
     private final SubsetMap<SubsetTarget> subsets;
     private final Map<String, PersonaRoute> personas;
+    private final boolean hasSubsetBudgets;
 
     private RoutingTable(RoutingSnapshot snapshot, SubsetMap<SubsetTarget> subsets,
                          Map<String, PersonaRoute> personas) {
         this.snapshot = snapshot;
         this.subsets = subsets;
         this.personas = personas;
+        hasSubsetBudgets = snapshot.getSubsetsList().stream().anyMatch(entry -> entry.getMaxConcurrentRequests() > 0);
     }
 
     /** Returns a table that routes nothing, at revision 0. */
@@ -92,7 +94,8 @@ public final class RoutingTable {
         }
         final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
         for (SubsetEntry entry : snapshot.getSubsetsList()) {
-            subsets.put(CidrPrefix.parse(entry.getPrefix()), buildTarget(entry, personas));
+            subsets.put(CidrPrefix.parse(entry.getPrefix()),
+                        buildTarget(entry, personas).withMaxConcurrentRequests(entry.getMaxConcurrentRequests()));
         }
         return new RoutingTable(snapshot, subsets.build(), Map.copyOf(personas));
     }
@@ -132,6 +135,29 @@ public final class RoutingTable {
         final SubsetTarget target = key.isIpv4() ? subsets.lookupIpv4(key.ipv4Bits())
                                                  : subsets.lookupIpv6(key.ipv6High(), key.ipv6Low());
         return target == null ? null : target.choose(key.clientHash());
+    }
+
+    /**
+     * Returns the prefix of the subset that matches the key's destination when that
+     * subset has a concurrency budget of its own, or null. Takes no lock and
+     * allocates nothing.
+     */
+    public String budgetedSubset(RouteKey key) {
+        if (!hasSubsetBudgets) {
+            return null;
+        }
+        final SubsetTarget target = lookup(key);
+        return target == null || target.maxConcurrentRequests() <= 0 ? null : target.prefix();
+    }
+
+    /** Returns the concurrency budget of the subset that matches the key's destination, 0 for none. */
+    public int subsetBudget(RouteKey key) {
+        final SubsetTarget target = hasSubsetBudgets ? lookup(key) : null;
+        return target == null ? 0 : target.maxConcurrentRequests();
+    }
+
+    private SubsetTarget lookup(RouteKey key) {
+        return key.isIpv4() ? subsets.lookupIpv4(key.ipv4Bits()) : subsets.lookupIpv6(key.ipv6High(), key.ipv6Low());
     }
 
     private static SubsetTarget buildTarget(SubsetEntry entry, Map<String, PersonaRoute> personas) {

@@ -14,8 +14,15 @@ final class SubsetTarget {
     // cumulativeWeights[i] is the sum of the weights of arms 0..i.
     private final long[] cumulativeWeights;
     private final long seed;
+    private final int maxConcurrentRequests;
 
     private SubsetTarget(String prefix, PersonaRoute[] arms, long[] cumulativeWeights, long seed) {
+        this(prefix, arms, cumulativeWeights, seed, 0);
+    }
+
+    private SubsetTarget(String prefix, PersonaRoute[] arms, long[] cumulativeWeights, long seed,
+                         int maxConcurrentRequests) {
+        this.maxConcurrentRequests = maxConcurrentRequests;
         this.prefix = prefix;
         this.arms = arms;
         this.cumulativeWeights = cumulativeWeights;
@@ -42,6 +49,15 @@ final class SubsetTarget {
 
     String prefix() {
         return prefix;
+    }
+
+    /** Returns a copy with the subset's own concurrency budget, 0 for none. */
+    SubsetTarget withMaxConcurrentRequests(int value) {
+        return value == maxConcurrentRequests ? this : new SubsetTarget(prefix, arms, cumulativeWeights, seed, value);
+    }
+
+    int maxConcurrentRequests() {
+        return maxConcurrentRequests;
     }
 
     /** Returns the persona for a client hash; the same hash always gets the same arm. */

@@ -47,6 +47,12 @@ final class AccessPointRules {
         if (config.hasManager()) {
             checkManager(config.getManager(), out);
         }
+        if (config.hasAdmission()) {
+            checkNotNegative(config.getAdmission().getMaxConcurrentRequests(), "admission.max_concurrent_requests",
+                    "unlimited", out);
+            checkNotNegative(config.getAdmission().getQueueLimit(), "admission.queue_limit",
+                    "no queue", out);
+        }
         if (config.hasLocalEjection()) {
             checkLocalEjection(config.getLocalEjection(), out);
         }

@@ -1,6 +1,7 @@
 package io.guise.validation;
 
 import io.guise.proto.Persona;
+import io.guise.proto.RateLimit;
 import io.guise.subset.CidrPrefix;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,9 @@ final class PersonaRules {
     /** Maximum of simulated_latency_ms and of jitter_ms, one hour each. */
     static final long MAX_DELAY_MS = 3_600_000;
 
+    /** Maximum of rate_limit.requests_per_second and of rate_limit.burst. */
+    static final int MAX_RATE_LIMIT = 1_000_000;
+
     static final int MAX_SERVICE_TAGS = 64;
     static final int MAX_TAG_VALUE_CHARS = 256;
 
@@ -38,6 +42,9 @@ final class PersonaRules {
         }
         checkTls(persona, path, out);
         checkFaults(persona, path, out);
+        if (persona.hasRateLimit()) {
+            checkRateLimit(persona.getRateLimit(), path + ".rate_limit", out);
+        }
         checkServiceTags(persona.getServiceTagsMap(), path + ".service_tags", out);
     }
 
@@ -151,6 +158,18 @@ final class PersonaRules {
         if (!action.isEmpty() && !action.equals("reset") && !action.equals("close")) {
             out.add(Violation.ofString(path + ".l4_error_action", action,
                     "\"\" or \"reset\" for a TCP RST, or \"close\" for an orderly FIN"));
+        }
+    }
+
+    private static void checkRateLimit(RateLimit limit, String path, List<Violation> out) {
+        if (limit.getRequestsPerSecond() <= 0) {
+            out.add(Violation.ofLong(path + ".requests_per_second", limit.getRequestsPerSecond(), "> 0"));
+        } else if (limit.getRequestsPerSecond() > MAX_RATE_LIMIT) {
+            out.add(Violation.ofLong(path + ".requests_per_second", limit.getRequestsPerSecond(),
+                    "at most " + MAX_RATE_LIMIT + "; leave rate_limit out for no limit"));
+        }
+        if (limit.getBurst() < 1 || limit.getBurst() > MAX_RATE_LIMIT) {
+            out.add(Violation.ofLong(path + ".burst", limit.getBurst(), "1-" + MAX_RATE_LIMIT));
         }
     }
 

@@ -34,6 +34,10 @@ final class SubsetRules {
                 }
             }
             checkTarget(entry, personaIds, entryPath, out);
+            if (entry.getMaxConcurrentRequests() < 0) {
+                out.add(Violation.ofLong(entryPath + ".max_concurrent_requests", entry.getMaxConcurrentRequests(),
+                        "an integer >= 0, where 0 means no budget of its own"));
+            }
         }
     }
 
