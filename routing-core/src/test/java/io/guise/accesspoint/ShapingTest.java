@@ -105,12 +105,15 @@ class ShapingTest {
         final int admitted = statuses.get(200).get();
         final double expected = 50 * seconds + 10;
         assertThat((double) admitted).isBetween(expected * 0.95, expected * 1.05);
+        // The JDK client resends an idempotent request once when a kept-alive connection fails under it, so
+        // the access point may count a few more decisions than the client saw responses.
         final var stats = accessPoint.routing().current().persona("web").stats(true);
-        assertThat(stats.outcomeCount(RequestOutcome.RATE_LIMITED)).isEqualTo(statuses.get(429).get());
-        assertThat(stats.outcomeCount(RequestOutcome.FORWARDED)).isEqualTo(admitted);
+        final int limited = statuses.get(429).get();
+        assertThat(stats.outcomeCount(RequestOutcome.RATE_LIMITED)).isBetween((long) limited, limited + 4L);
+        assertThat(stats.outcomeCount(RequestOutcome.FORWARDED)).isBetween((long) admitted, admitted + 4L);
         final ShapingStats shaping = accessPoint.metrics().shaping("web");
-        assertThat(shaping.decisionCount(ShapingStats.Decision.RATE_LIMITED)).isEqualTo(statuses.get(429).get());
-        assertThat(shaping.decisionCount(ShapingStats.Decision.ADMITTED)).isEqualTo(admitted);
+        assertThat(shaping.decisionCount(ShapingStats.Decision.RATE_LIMITED)).isBetween((long) limited, limited + 4L);
+        assertThat(shaping.decisionCount(ShapingStats.Decision.ADMITTED)).isBetween((long) admitted, admitted + 4L);
         assertThat(AccessPointFixture.utf8(accessPoint.metrics().scrapeText()))
                 .contains("guise_shaping_decisions_total{decision=\"rate_limited\",persona=\"web\"}")
                 .contains("outcome=\"rate_limited\"");
