@@ -81,7 +81,7 @@ class ManagerEndToEndTest {
     }
 
     @Test
-    void apiWrite_servedByAccessPoint_afterManagerRestart() throws Exception {
+    void apiWrite_servedAcrossManagerRestart() throws Exception {
         final HttpEndpoint backend = endpoints.http("web-1", "127.0.0.1");
         manager = startManager(0);
         final int grpcPort = manager.distributionAddress().getPort();

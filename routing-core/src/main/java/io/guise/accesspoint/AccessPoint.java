@@ -241,7 +241,7 @@ public final class AccessPoint implements AutoCloseable {
 
     /**
      * Cuts the distribution stream, as a network partition from the manager would:
-     * the access point keeps serving the table it holds and does not reconnect
+     * the access point keeps serving its current table and does not reconnect
      * until {@link #reconnectManager()}. Does nothing without a manager link.
      */
     public synchronized void disconnectManager() {

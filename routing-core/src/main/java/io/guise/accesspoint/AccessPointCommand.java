@@ -61,6 +61,7 @@ public final class AccessPointCommand implements Callable<Integer> {
             err.println("--threads: " + threads + " (expected: 0 or more)");
             return 2;
         }
+
         final AccessPointConfig config;
         try {
             config = withOverrides(ConfigLoader.loadAccessPoint(configFile));
@@ -68,6 +69,7 @@ public final class AccessPointCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
+
         if (checkOnly) {
             final List<Violation> violations = AccessPoint.validate(config);
             if (!violations.isEmpty()) {
@@ -78,6 +80,7 @@ public final class AccessPointCommand implements Callable<Integer> {
                         + config.getEndpointsCount() + " endpoints, " + config.getSubsetsCount() + " subsets)");
             return 0;
         }
+
         final AccessPoint accessPoint;
         try {
             accessPoint = AccessPoint.start(config, threads);
@@ -88,6 +91,7 @@ public final class AccessPointCommand implements Callable<Integer> {
             err.println("Starting the access point failed: " + e.getMessage());
             return 1;
         }
+
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             accessPoint.close();

@@ -92,10 +92,10 @@ final class AccessPointContext {
 
     /**
      * Returns the random stream of a new connection from the client that
-     * {@code key} names. A stream follows from the seed, the client's IP and how
-     * many connections that client opened before, so a client that opens its
-     * connections one after another gets the same fault and endpoint decisions in
-     * every run with the same seed, whatever other clients do meanwhile.
+     * {@code key} names. The stream follows from the seed, the client's IP and the
+     * number of connections that client opened before. So a client that opens its
+     * connections one after another gets the same decisions in every run with the
+     * same seed, whatever other clients do meanwhile.
      */
     SplitMix64 newConnectionRandom(RouteKey key) {
         // NOTE: clients whose IPs share a counter slot, and one client's parallel

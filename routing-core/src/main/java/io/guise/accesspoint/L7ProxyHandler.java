@@ -444,6 +444,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
                 response.release();
                 return;
             }
+
             done = true;
             timeout.cancel(false);
             final long latencyNanos = System.nanoTime() - startNanos;
@@ -454,6 +455,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             } else {
                 target.health().recordSuccess();
             }
+
             if (HttpUtil.isKeepAlive(response)) {
                 pool.release(upstream);
             } else {
@@ -461,6 +463,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             stats.count(RequestOutcome.FORWARDED);
             request.release();
+
             GuiseHeaders.stripHopByHop(response.headers());
             if (!HttpUtil.isContentLengthSet(response)) {
                 HttpUtil.setContentLength(response, response.content().readableBytes());

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The access point's end of the distribution stream. It sends a hello with the epoch
- * and revision it holds, applies full snapshots and deltas through a
- * {@link RoutingApplier}, and answers each with an ACK after the swap or a NACK
+ * and revision it serves, applies full snapshots and deltas through a
+ * {@link RoutingApplier}, and acknowledges each with an ACK after the swap or a NACK
  * with the reason. When the stream fails it reconnects with exponential backoff
  * and full jitter, and the last good table stays in force meanwhile.
  *

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * The routing table in force. Readers on the data path call {@link #current()}
  * (one volatile read); a writer publishes a fully built table with
- * {@link #replace(RoutingTable)}, so a connection sees either the old table or the
+ * {@link #replace(RoutingTable)}, so a connection reads either the old table or the
  * new one, never a mix. Thread-safe.
  */
 public final class LiveRoutingTable {

@@ -9,9 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * The addresses of one client connection in the form the routing table looks up:
- * the destination (the local address the client connected to) as raw bits, and a
- * stable hash of the client's IP that places the client in a split arm.
+ * The addresses of one client connection in the form the routing table looks up.
+ * The destination, the local address the client connected to, is kept as raw bits.
+ * A stable hash of the client's IP places the client in a split arm.
  *
  * <p>Computed once per connection, so per-request lookups allocate nothing.
  * Immutable and thread-safe. IPv4-mapped IPv6 addresses ({@code ::ffff:a.b.c.d}) are

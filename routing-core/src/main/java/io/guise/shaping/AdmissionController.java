@@ -16,9 +16,9 @@ import java.util.TreeSet;
  * newest queued request of the lowest priority when the arriving request has a
  * higher priority, and the arriving request otherwise.
  *
- * <p>Thread-safe. One short lock guards the slot count and the queue; requests
+ * <p>Thread-safe. One short lock guards the slot count and the queue. Requests
  * from every event loop pass through it once on arrival and once on completion,
- * never on the routing lookup path. {@link Waiter} callbacks run after the lock is
+ * which is off the routing lookup path. {@link Waiter} callbacks run after the lock is
  * released, on the thread that freed the slot or shed the request, so a waiter
  * must hand its work to its own event loop.
  */

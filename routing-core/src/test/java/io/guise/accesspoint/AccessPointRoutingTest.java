@@ -290,7 +290,7 @@ class AccessPointRoutingTest {
     }
 
     @Test
-    void unhealthyEndpoint_getsNoTrafficWhileAnotherIsHealthy() throws Exception {
+    void unhealthyEndpoint_skippedWhileOtherHealthy() throws Exception {
         final HttpEndpoint second = endpoints.http("alpha-2", "127.0.0.1");
         final AccessPointConfig config = routingConfig().toBuilder()
                 .clearEndpoints()

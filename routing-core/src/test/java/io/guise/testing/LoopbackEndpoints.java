@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Endpoints for tests, bound to loopback on ports the system picks: HTTP endpoints
- * that answer every request with their id, and TCP endpoints that send their id
+ * that respond to every request with their id, and TCP endpoints that send their id
  * and a newline on connect and then echo what they receive. Closing stops them all.
  */
 public final class LoopbackEndpoints implements AutoCloseable {

@@ -57,6 +57,7 @@ final class RunCommand implements Callable<Integer> {
         }
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+
         final Scenario scenario;
         try {
             scenario = ScenarioLoader.load(scenarioFile);
@@ -64,6 +65,7 @@ final class RunCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return 2;
         }
+
         final ScenarioRunner.Outcome outcome;
         try {
             final int accessPoints = scenario.accessPoints().count();
@@ -76,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("Scenario " + scenario.name() + " could not run: " + e.getMessage());
             return 2;
         }
+
         final RunReport report = outcome.report();
         try {
             ReportWriter.write(report, outcome.runDir());
@@ -83,6 +86,7 @@ final class RunCommand implements Callable<Integer> {
             err.println("Writing the report to " + outcome.runDir() + " failed: " + e.getMessage());
             return 2;
         }
+
         SummaryPrinter.print(report, out);
         out.println("report: " + outcome.runDir().resolve(ReportWriter.HTML_FILE));
         out.flush();

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * starts closed-loop connections, and counts issued and completed requests to
  * detect when the group is done.
  *
- * <p>Thread-safe where it says so: {@link #tryIssue()}, {@link #complete} and
+ * <p>Thread-safe only in these methods: {@link #tryIssue()}, {@link #complete} and
  * {@link #stopGenerating()} run on any client's event loop. Open-loop pacing state is
  * confined to {@link #pacerLoop}.
  */

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The manager's write path: validates a change against the whole resulting routing
- * state, makes it durable as the next revision and tells the listeners (the
+ * state, makes it durable as the next revision and notifies the listeners (the
  * distribution server) about it.
  *
  * <p>Thread-safe. Writes are serialized by one lock held from validation to the
@@ -191,8 +191,9 @@ public final class ConfigService {
         if (expectedRevision.isPresent() && expectedRevision.getAsLong() != latest) {
             throw new ConfigWriteException(Reason.STALE_REVISION, "expected revision " + expectedRevision.getAsLong()
                                                                   + " but the newest is " + latest
-                                                                  + "; read the resource again and retry");
+                                                                  + ", so read the resource again and retry");
         }
+
         final Candidate candidate = change.propose(current);
         final List<Violation> violations = validator.validate(candidate.snapshot().toBuilder().setRevision(latest)
                                                                       .build());
@@ -201,11 +202,13 @@ public final class ConfigService {
                                                                                    : violations.size() + " violations",
                                            relativize(violations, candidate.pathPrefix()));
         }
+
         final RoutingSnapshot proposed = inStoredOrder(current, candidate.snapshot());
         final Delta diff = Deltas.diff(current, proposed.toBuilder().setRevision(latest + 1).build());
         if (Deltas.isEmpty(diff)) {
             return new WriteResult(latest, false);
         }
+
         final RevisionRecord record = RevisionRecord.newBuilder()
                 .setRevision(latest + 1)
                 .setCommitTimeMs(clock.millis())
@@ -217,10 +220,12 @@ public final class ConfigService {
             logger.error("Appending revision {} to the store failed; the write is rejected", record.getRevision(), e);
             throw new UncheckedIOException("storing revision " + record.getRevision() + " failed", e);
         }
+
         logger.info("Committed revision {}: {} persona, {} endpoint, {} subset upserts; {} removals",
                     record.getRevision(), diff.getUpsertedPersonasCount(), diff.getUpsertedEndpointsCount(),
                     diff.getUpsertedSubsetsCount(), diff.getRemovedPersonasCount() + diff.getRemovedEndpointsCount()
                                                     + diff.getRemovedSubsetsCount());
+
         for (Consumer<RevisionRecord> listener : listeners) {
             try {
                 listener.accept(record);

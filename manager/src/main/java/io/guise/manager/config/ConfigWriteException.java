@@ -8,7 +8,7 @@ public final class ConfigWriteException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    /** Why a write was rejected, with the HTTP status the admin API answers it with. */
+    /** Why a write was rejected, with the HTTP status of the admin API's response. */
     public enum Reason {
         /** The content breaks validation rules (400). */
         INVALID(400),

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The manager's end of the distribution stream. Each access point opens one
  * stream and sends a hello; the server sends a full snapshot when the access point
- * holds another epoch, a revision the store does not have, or one older than the
+ * has another epoch, a revision the store does not have, or one older than the
  * retained log, and otherwise the coalesced delta of the records after its
  * revision. After each commit it sends every stream the coalesced delta from the
  * revision that stream will hold to the newest one. ACKs and NACKs go to the
@@ -156,7 +156,7 @@ public final class DistributionServer implements AutoCloseable {
     /**
      * One access point's stream. All fields are guarded by the session's monitor.
      *
-     * <p>{@code basis} is the revision the access point holds once it has applied
+     * <p>{@code basis} is the revision the access point has once it has applied
      * everything sent: the revision of its hello, then the end of each message
      * sent, or after a NACK the revision it still serves.
      */
@@ -164,7 +164,7 @@ public final class DistributionServer implements AutoCloseable {
         private final ServerCallStreamObserver<ManagerMessage> call;
         private String id;
         private long basis;
-        // Whether the access point holds this store's epoch, as its hello or an ACK showed.
+        // Whether the access point has this store's epoch, as its hello or an ACK showed.
         private boolean holdsEpoch;
         private boolean snapshotNeeded;
         // Set when a NACK rejected content of another epoch: the next commit sends a full snapshot.

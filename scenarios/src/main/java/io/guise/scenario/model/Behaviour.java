@@ -9,7 +9,7 @@ import java.util.List;
  * The responses of a fleet endpoint to HTTP requests.
  *
  * @param latency the delay before each response
- * @param errorRatePercent the share of requests answered with an error status, 0-100, per request
+ * @param errorRatePercent the share of requests that get an error status, 0-100, per request
  * @param statusCodes the error statuses, 400-599, chosen uniformly for each failed request
  * @param responseBytes the body size of a successful response, 0-16777216
  */

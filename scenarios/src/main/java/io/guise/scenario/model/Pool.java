@@ -17,7 +17,7 @@ import java.util.Map;
  * @param tier the priority tier of every endpoint, 0-15
  * @param weight the relative share of every endpoint within its tier, 0-10000
  * @param address the loopback IP the endpoints bind to
- * @param behaviour how every endpoint answers unless {@code overrides} says otherwise
+ * @param behaviour the behaviour of every endpoint that {@code overrides} does not replace
  * @param overrides behaviour by endpoint number (1 to {@code count}) for the endpoints that differ
  */
 public record Pool(

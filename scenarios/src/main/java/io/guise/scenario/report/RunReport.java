@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Everything one scenario run measured and decided, as written to
  * {@code report.json} (field names in snake_case) and drawn in {@code report.html}.
- * Times are milliseconds from the start of the load unless a name says otherwise.
+ * Times are milliseconds from the start of the load unless a field name gives another unit.
  * Immutable.
  *
  * @param scenario the scenario's name
@@ -70,8 +70,8 @@ public record RunReport(
     }
 
     /**
-     * How one revision reached the access points: when it was committed, how many
-     * access points acknowledged it, and the spread of their commit-to-ACK times.
+     * The propagation of one revision: how many access points acknowledged it and the
+     * spread of their commit-to-ACK times.
      */
     public record RevisionPropagation(long revision, long acks, double p50Ms, double p99Ms, double maxMs) {
     }
