@@ -31,7 +31,7 @@ class ConfigLoaderTest {
 
     private static final String PERSONA_FIELDS = "id, address_family, address, port, tls_version, cipher_suites, "
             + "priority, simulated_latency_ms, jitter_ms, error_rate_percent, service_tags, error_status, "
-            + "l4_error_action, rate_limit";
+            + "l4_error_action, rate_limit, fault_expires_at_ms";
 
     @TempDir
     Path tempDir;
