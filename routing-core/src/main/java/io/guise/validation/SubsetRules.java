@@ -1,17 +1,19 @@
 package io.guise.validation;
 
+import io.guise.proto.CanaryGuard;
 import io.guise.proto.Split;
 import io.guise.proto.SplitArm;
 import io.guise.proto.SubsetEntry;
 import io.guise.subset.CidrPrefix;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks the subset map: prefixes, duplicate prefixes and the personas each entry
- * refers to. Stateless, so thread-safe.
+ * Checks the subset map: prefixes, duplicate prefixes, the personas each entry
+ * refers to and the canary guards of splits. Stateless, so thread-safe.
  */
 final class SubsetRules {
 
@@ -114,6 +116,11 @@ final class SubsetRules {
                         "each persona in one arm only, but arms[" + first + "] has it"));
             }
         }
+        if (split.hasCanaryGuard()) {
+            final Set<String> armPersonas = new LinkedHashSet<>();
+            arms.forEach(arm -> armPersonas.add(arm.getPersona()));
+            checkCanaryGuard(split.getCanaryGuard(), armPersonas, path + ".canary_guard", out);
+        }
         if (negativeWeight) {
             return; // the sum means nothing until every weight is valid
         }
@@ -122,6 +129,39 @@ final class SubsetRules {
         } else if (totalWeight > Integer.MAX_VALUE) {
             out.add(new Violation(path + ".arms", "weights summing to " + totalWeight,
                     "a sum of weights of at most " + Integer.MAX_VALUE));
+        }
+    }
+
+    /** Checks a canary guard against the rules and defaults that routing.proto states for it. */
+    private static void checkCanaryGuard(CanaryGuard guard, Set<String> armPersonas, String path,
+                                         List<Violation> out) {
+        final String control = guard.getControl();
+        if (!control.isEmpty() && !armPersonas.contains(control)) {
+            out.add(Violation.ofString(path + ".control", control,
+                    "\"\" for the first arm, or the persona of one of the split's arms" + knownIds(armPersonas)));
+        }
+        final double confidence = guard.getConfidence();
+        if (confidence != 0 && !(confidence > 0.5 && confidence < 1)) { // also true for NaN
+            out.add(Violation.ofDouble(path + ".confidence", confidence,
+                    "0 for 0.99, or a number strictly between 0.5 and 1, such as 0.995"));
+        }
+        if (guard.getMinRequests() < 0) {
+            out.add(Violation.ofLong(path + ".min_requests", guard.getMinRequests(),
+                    "an integer >= 0, where 0 means 200"));
+        }
+        if (guard.getWindowMs() < 0) {
+            out.add(Violation.ofLong(path + ".window_ms", guard.getWindowMs(),
+                    "an integer >= 0, where 0 means 10000"));
+        }
+        checkMinIncrease(guard.getMinLatencyIncreaseMs(), path + ".min_latency_increase_ms",
+                "a finite number of milliseconds >= 0, where 0 means 5", out);
+        checkMinIncrease(guard.getMinErrorIncreasePercent(), path + ".min_error_increase_percent",
+                "a finite number of percentage points >= 0, where 0 means 1", out);
+    }
+
+    private static void checkMinIncrease(double value, String path, String rule, List<Violation> out) {
+        if (!(value >= 0 && Double.isFinite(value))) {
+            out.add(Violation.ofDouble(path, value, rule));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.AdminListener;
+import io.guise.proto.CanaryGuard;
 import io.guise.proto.Endpoint;
 import io.guise.proto.Listener;
 import io.guise.proto.LocalEjection;
@@ -641,6 +642,74 @@ class RoutingValidatorTest {
         });
         assertThat(messages(snapshot)).containsExactly("subsets[1].split.arms[1].persona: \"web\" "
                 + "(expected: each persona in one arm only, but arms[0] has it)");
+    }
+
+    // Canary guard
+
+    private static RoutingSnapshot withCanaryGuard(UnaryOperator<CanaryGuard.Builder> change) {
+        return withSubset(1, s -> {
+            change.apply(s.getSplitBuilder().getCanaryGuardBuilder());
+            return s;
+        });
+    }
+
+    @Test
+    void canaryGuard_allFieldsSetValid() {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setControl("secure").setConfidence(0.995)
+                .setMinRequests(100).setWindowMs(5000).setMinLatencyIncreaseMs(2.5).setMinErrorIncreasePercent(0.5));
+        assertThat(messages(snapshot)).isEmpty();
+    }
+
+    @Test
+    void canaryGuard_allDefaultsValid() {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g);
+        assertThat(snapshot.getSubsets(1).getSplit().hasCanaryGuard()).isTrue();
+        assertThat(messages(snapshot)).isEmpty();
+    }
+
+    @Test
+    void canaryGuardControl_notAnArm() {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setControl("canary"));
+        assertThat(messages(snapshot)).containsExactly("subsets[1].split.canary_guard.control: \"canary\" "
+                + "(expected: \"\" for the first arm, or the persona of one of the split's arms: web, secure)");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0.5, 0.5", "1, 1.0", "0.3, 0.3", "-0.99, -0.99", "1.5, 1.5", "NaN, NaN", "Infinity, Infinity"})
+    void canaryGuardConfidence_outOfRange(double confidence, String valueText) {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setConfidence(confidence));
+        assertThat(messages(snapshot)).containsExactly("subsets[1].split.canary_guard.confidence: " + valueText
+                + " (expected: 0 for 0.99, or a number strictly between 0.5 and 1, such as 0.995)");
+    }
+
+    @Test
+    void canaryGuardMinRequests_negative() {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setMinRequests(-1));
+        assertThat(messages(snapshot)).containsExactly("subsets[1].split.canary_guard.min_requests: -1 "
+                + "(expected: an integer >= 0, where 0 means 200)");
+    }
+
+    @Test
+    void canaryGuardWindowMs_negative() {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setWindowMs(-5000));
+        assertThat(messages(snapshot)).containsExactly("subsets[1].split.canary_guard.window_ms: -5000 "
+                + "(expected: an integer >= 0, where 0 means 10000)");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-1, -1.0", "NaN, NaN", "Infinity, Infinity", "-Infinity, -Infinity"})
+    void canaryGuardMinLatencyIncrease_invalid(double increase, String valueText) {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setMinLatencyIncreaseMs(increase));
+        assertThat(messages(snapshot)).containsExactly("subsets[1].split.canary_guard.min_latency_increase_ms: "
+                + valueText + " (expected: a finite number of milliseconds >= 0, where 0 means 5)");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-0.5, -0.5", "NaN, NaN", "Infinity, Infinity"})
+    void canaryGuardMinErrorIncrease_invalid(double increase, String valueText) {
+        final RoutingSnapshot snapshot = withCanaryGuard(g -> g.setMinErrorIncreasePercent(increase));
+        assertThat(messages(snapshot)).containsExactly("subsets[1].split.canary_guard.min_error_increase_percent: "
+                + valueText + " (expected: a finite number of percentage points >= 0, where 0 means 1)");
     }
 
     // Several at once
