@@ -194,8 +194,8 @@ public final class DistributionSteps {
         write("PUT", "/subsets/" + prefix, JSON.createObjectNode().put("persona", id).toString());
     }
 
-    @Then("access point {string} refuses revision {long} with a reason naming {string} and {string}")
-    public void refuses(String id, long revision, String first, String second) {
+    @Then("access point {string} rejects revision {long} with a NACK naming {string} and {string}")
+    public void rejectsWithNack(String id, long revision, String first, String second) {
         await().atMost(SpecWorld.WAIT).untilAsserted(() -> {
             final AccessPointStatus status = world.manager.server().distribution().registry().status(id);
             assertThat(status).isNotNull();

@@ -31,7 +31,7 @@ public final class ManagerSteps {
         return world.manager;
     }
 
-    /** A valid persona of {@code id} on port 8080, as JSON. */
+    /** Builds a valid persona of {@code id} on port 8080, as JSON. */
     static ObjectNode persona(String id) {
         return JSON.createObjectNode()
                 .put("id", id)
@@ -90,21 +90,21 @@ public final class ManagerSteps {
         last = manager().send("DELETE", "/personas/" + id, null, "If-Match", ifMatch);
     }
 
-    @Given("the manager holds persona {string} at revision {int}")
-    public void holdsPersona(String id, int revision) throws Exception {
+    @Given("the manager has persona {string} at revision {int}")
+    public void hasPersona(String id, int revision) throws Exception {
         create(id, 8080);
         assertThat(last.status()).as("creating %s: %s", id, last.body()).isEqualTo(201);
         assertThat(last.body().get("revision").asLong()).isEqualTo(revision);
     }
 
-    @Given("the manager holds personas {string} and {string} at revision {int}")
-    public void holdsPersonas(String first, String second, int revision) throws Exception {
-        holdsPersona(first, revision - 1);
-        holdsPersona(second, revision);
+    @Given("the manager has personas {string} and {string} at revision {int}")
+    public void hasPersonas(String first, String second, int revision) throws Exception {
+        hasPersona(first, revision - 1);
+        hasPersona(second, revision);
     }
 
     @Given("subset {prefix} routes to persona {string} at revision {int}")
-    public void holdsSubset(String prefix, String persona, int revision) throws Exception {
+    public void hasSubset(String prefix, String persona, int revision) throws Exception {
         last = manager().send("PUT", "/subsets/" + prefix, JSON.createObjectNode().put("persona", persona)
                 .toString());
         assertThat(last.status()).as("creating subset %s: %s", prefix, last.body()).isEqualTo(201);
@@ -150,8 +150,8 @@ public final class ManagerSteps {
         assertThat(list.body().get("revision").asLong()).isEqualTo(revision);
     }
 
-    @Then("the manager holds only persona {string} at revision {int}")
-    public void holdsOnly(String id, int revision) throws Exception {
+    @Then("the manager has only persona {string} at revision {int}")
+    public void hasOnly(String id, int revision) throws Exception {
         listsPersonas(List.of(id), revision);
     }
 
@@ -166,29 +166,29 @@ public final class ManagerSteps {
         assertThat(list.body().get("revision").asLong()).isEqualTo(revision);
     }
 
-    @Then("the manager answers {int} at revision {int} with ETag {string}")
-    public void answersWithEtag(int status, int revision, String etag) {
+    @Then("the manager responds {int} at revision {int} with ETag {string}")
+    public void respondsWithEtag(int status, int revision, String etag) {
         assertThat(last.status()).as("status of %s", last.body()).isEqualTo(status);
         assertThat(last.body().get("revision").asLong()).isEqualTo(revision);
         assertThat(last.body().get("changed").asBoolean()).as("changed").isTrue();
         assertThat(last.etag()).isEqualTo("\"" + etag + "\"");
     }
 
-    @Then("the manager answers {int} at revision {int} and reports no change")
-    public void answersUnchanged(int status, int revision) {
+    @Then("the manager responds {int} at revision {int} and reports no change")
+    public void respondsUnchanged(int status, int revision) {
         assertThat(last.status()).as("status of %s", last.body()).isEqualTo(status);
         assertThat(last.body().get("revision").asLong()).isEqualTo(revision);
         assertThat(last.body().get("changed").asBoolean()).as("changed").isFalse();
     }
 
-    @Then("the manager answers {int} with an error containing {string}")
-    public void answersError(int status, String text) {
+    @Then("the manager responds {int} with an error containing {string}")
+    public void respondsWithError(int status, String text) {
         assertThat(last.status()).isEqualTo(status);
         assertThat(last.body().get("error").asText()).contains(text);
     }
 
-    @Then("the manager answers {int}")
-    public void answers(int status) {
+    @Then("the manager responds {int}")
+    public void responds(int status) {
         assertThat(last.status()).as("status of %s", last.body()).isEqualTo(status);
     }
 
@@ -206,8 +206,8 @@ public final class ManagerSteps {
         assertThat(read.etag()).isEqualTo("\"" + revision + "\"");
     }
 
-    @Then("reading persona {string} answers {int}")
-    public void readAnswers(String id, int status) throws Exception {
+    @Then("reading persona {string} returns {int}")
+    public void readReturns(String id, int status) throws Exception {
         assertThat(manager().send("GET", "/personas/" + id, null).status()).isEqualTo(status);
     }
 

@@ -50,7 +50,7 @@ import java.util.stream.Stream;
  */
 public final class SpecWorld implements AutoCloseable {
 
-    /** Longest wait for anything asynchronous, such as a revision reaching an access point. */
+    /** Maximum wait for anything asynchronous, such as a revision reaching an access point. */
     static final Duration WAIT = Duration.ofSeconds(15);
 
     /** Name of the listener of every access point a scenario starts. */
@@ -75,7 +75,7 @@ public final class SpecWorld implements AutoCloseable {
     final Map<String, AccessPoint> accessPoints = new LinkedHashMap<>();
     RunningManager manager;
 
-    /** A temporary folder for this scenario, deleted when it ends. */
+    /** Returns this scenario's temporary folder, created on first use and deleted when the scenario ends. */
     Path folder() {
         if (folder == null) {
             try {
@@ -200,9 +200,9 @@ public final class SpecWorld implements AutoCloseable {
 
     /** Returns the socket address on which {@code accessPoint} listens at {@code destination}. */
     static InetSocketAddress listenerAddress(AccessPoint accessPoint, String destination) {
-        final InetAddress wanted = inet(destination);
+        final InetAddress expected = inet(destination);
         for (InetSocketAddress address : accessPoint.listenerAddresses(LISTENER)) {
-            if (address.getAddress().equals(wanted)) {
+            if (address.getAddress().equals(expected)) {
                 return address;
             }
         }

@@ -35,7 +35,7 @@ final class Traffic implements LoadObserver {
         return results().stream().filter(condition).count();
     }
 
-    /** Returns, for each client of {@code group}, the personas that answered it. */
+    /** Returns, for each client of {@code group}, the personas that served it. */
     Map<Integer, Set<String>> personasByClient(String group) {
         final Map<Integer, Set<String>> byClient = new TreeMap<>();
         for (RequestResult result : of(group)) {
@@ -45,7 +45,7 @@ final class Traffic implements LoadObserver {
         return byClient;
     }
 
-    /** Returns the number of requests each endpoint answered. */
+    /** Returns the number of requests each endpoint served. */
     Map<String, Long> byEndpoint() {
         final Map<String, Long> counts = new TreeMap<>();
         for (RequestResult result : results()) {

@@ -1,8 +1,8 @@
 Feature: Delta updates, ACK and NACK, reconnect and resync
   The manager pushes each accepted change to every connected access point as a
   delta from the revision it holds. An access point applies a delta whole or
-  not at all and acknowledges it (ACK); one it cannot serve it refuses with a
-  reason (NACK) and keeps its table. After a lost link it catches up from the
+  not at all and acknowledges it (ACK). It rejects a delta it cannot serve with a
+  NACK that gives the reason, and keeps its table. After a lost link it catches up from the
   revision it holds, or from a full snapshot when the manager's store changed.
 
   Background:
@@ -28,12 +28,12 @@ Feature: Delta updates, ACK and NACK, reconnect and resync
       | ap-2 | true      | 2                |                  |
     And no access point received a full snapshot after the first one
 
-  Scenario: An access point refuses a change it cannot serve and keeps its table
+  Scenario: An access point rejects a change it cannot serve and keeps its table
     Given an access point "ap-lean" on 127.0.0.2 and 127.0.0.3 that supports only TLS_AES_128_GCM_SHA256 follows the manager
     And every access point serves revision 1
     When an operator creates a TLSv1.3 persona "secure" with suite TLS_AES_256_GCM_SHA384
     Then access points "ap-1" and "ap-2" serve revision 2
-    And access point "ap-lean" refuses revision 2 with a reason naming "cipher_suites" and "TLS_AES_256_GCM_SHA384"
+    And access point "ap-lean" rejects revision 2 with a NACK naming "cipher_suites" and "TLS_AES_256_GCM_SHA384"
     And access point "ap-lean" still serves revision 1
     And a request to 127.0.0.2 through "ap-lean" is served by endpoint "alpha-1"
     When an operator deletes persona "secure"

@@ -72,7 +72,7 @@ Feature: Persona validation
     And the manager stores no persona and stays at revision 0
 
   Scenario: One bad persona in an applied document rejects the whole document
-    Given the manager holds persona "web" at revision 1
+    Given the manager has persona "web" at revision 1
     When an operator applies this document:
       """
       {"personas": [
@@ -83,4 +83,4 @@ Feature: Persona validation
     Then the manager rejects the write with status 400 and these violations:
       | path              | value | rule    |
       | personas[1].port  | 0     | 1-65535 |
-    And the manager holds only persona "web" at revision 1
+    And the manager has only persona "web" at revision 1
