@@ -7,13 +7,13 @@ import java.nio.ByteBuffer;
 import org.HdrHistogram.Histogram;
 
 /** Builds health report entries by hand for tests. */
-final class HealthReports {
+public final class HealthReports {
 
     private HealthReports() {
     }
 
     /** Returns the compressed encoding of {@code count} response times of {@code micros} each. */
-    static ByteString latency(long micros, long count) {
+    public static ByteString latency(long micros, long count) {
         final Histogram histogram = new Histogram(3);
         if (count > 0) {
             histogram.recordValueWithCount(micros, count);
@@ -24,7 +24,7 @@ final class HealthReports {
     }
 
     /** An endpoint entry whose answered requests (successes and failures) took {@code micros} each. */
-    static EndpointInterval endpoint(String id, long successes, long failures, long timeouts, long micros) {
+    public static EndpointInterval endpoint(String id, long successes, long failures, long timeouts, long micros) {
         return EndpointInterval.newBuilder()
                 .setEndpointId(id)
                 .setSuccesses(successes)
@@ -34,7 +34,7 @@ final class HealthReports {
                 .build();
     }
 
-    static PersonaInterval persona(String id, long successes, long failures, long timeouts, long micros) {
+    public static PersonaInterval persona(String id, long successes, long failures, long timeouts, long micros) {
         return PersonaInterval.newBuilder()
                 .setPersonaId(id)
                 .setSuccesses(successes)
