@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The persona manager process: a revision store, the write path on top of it,
- * the admin API bound to one address, the distribution server when it has an
- * address, and the health loop that demotes and restores endpoints and stops bad
- * canary arms from what access points report.
+ * the admin API bound to one address, and the distribution server when it has an
+ * address. Its health loop demotes and restores endpoints and stops bad canary
+ * arms, judging from what access points report.
  *
  * <p>Thread-safe. {@link #close()} stops the health loop, the servers and closes
  * the store.

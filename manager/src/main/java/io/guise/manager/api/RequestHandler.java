@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Also {@code POST /apply[?prune=true]}, {@code GET /snapshot}, {@code GET /healthz},
  * {@code GET /metrics}, {@code GET /access-points}, {@code GET /health/decisions[?limit=N]}
- * (the newest health decisions first, 100 unless {@code limit} says 1-1000) and
+ * (the newest health decisions first: 100, or {@code limit} from 1 to 1000) and
  * {@code GET /health/endpoints} (each endpoint as the last health window saw it).
  *
  * <p>Writes respond with {@code {"revision": N, "changed": true|false}} and reads carry

@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  * revision. After each commit it sends every stream the coalesced delta from the
  * revision that stream will hold to the newest one. ACKs and NACKs go to the
  * {@link AccessPointRegistry}, health reports to the {@link HealthAggregator}.
- * Every heartbeat interval each stream that has said hello gets a heartbeat with
- * the manager's time and newest revision; a stream whose transport is not ready
- * skips that heartbeat.
+ * Every heartbeat interval, each stream that has sent its hello gets a heartbeat
+ * with the manager's time and newest revision. A stream whose transport is not
+ * ready skips that heartbeat.
  *
  * <p>Thread-safe. gRPC threads and the commit listener only update a stream's
  * flags under its monitor and schedule a flush; flushes run on the server's own

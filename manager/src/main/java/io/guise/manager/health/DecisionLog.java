@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The newest health decisions in memory, at most {@code capacity} of them, and
  * the count of every decision ever recorded by action. Thread-safe: the health
- * loop adds, API threads read, and every method holds the log's monitor briefly.
+ * loop adds and API threads read, each under the log's monitor for a short copy.
  */
 public final class DecisionLog {
 

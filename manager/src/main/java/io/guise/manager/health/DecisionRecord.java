@@ -32,7 +32,7 @@ public record DecisionRecord(long timeMillis, Action action, String reason, Outc
         }
     }
 
-    /** What was decided. */
+    /** The kind of decision. */
     public enum Action {
         /** An endpoint moved one tier down. */
         DEMOTE,

@@ -11,7 +11,7 @@ import java.util.List;
  * @param pool its pool
  * @param tier its tier in the routing state after the window's writes
  * @param originalTier the tier before its demotion; the same as {@code tier} when not demoted
- * @param demoted whether the health loop holds it demoted
+ * @param demoted whether the health loop demoted it and has not restored it yet
  * @param hold the hold in force for it in the window ({@link DecisionRecord.Action#HOLD_CAP} or
  *     {@link DecisionRecord.Action#HOLD_FLEET_WIDE}), or null for none
  * @param requests requests of the window over every access point

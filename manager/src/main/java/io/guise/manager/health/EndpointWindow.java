@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What every access point reported of one endpoint over one manager window,
- * summed. The histogram holds response times in microseconds and belongs to this
+ * summed. The histogram contains response times in microseconds and belongs to this
  * record; callers must not change it.
  *
  * @param successes responses below 500, or L4 connections that opened

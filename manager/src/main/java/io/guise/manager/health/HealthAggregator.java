@@ -43,7 +43,7 @@ public final class HealthAggregator {
     private static final Logger logger = LoggerFactory.getLogger(HealthAggregator.class);
     private static final Duration WARN_INTERVAL = Duration.ofSeconds(10);
 
-    /** Why an entry of a report was left out. */
+    /** The reason an entry of a report was left out. */
     public enum Ignored {
         /** The endpoint id is not in the routing state. */
         UNKNOWN_ENDPOINT,

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write first expects the revision that the window was judged on (or the
  * revision of this window's previous write). When another write came in between,
- * it reads the routing state again and retries once; an endpoint or subset that
+ * it reads the routing state again and retries once. An endpoint or subset that
  * is gone by then is recorded as skipped.
  *
  * <p>Logging: each demotion, restoration and canary stop at INFO with its reason

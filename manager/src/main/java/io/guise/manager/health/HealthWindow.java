@@ -7,8 +7,8 @@ import java.util.Map;
  * summed over every access point that reported in it. Immutable maps; the
  * histograms inside belong to the window.
  *
- * @param endpoints figures by endpoint id; endpoints nobody reported are absent
- * @param personas figures by persona id; personas nobody reported are absent
+ * @param endpoints figures by endpoint id; endpoints that no access point reported are absent
+ * @param personas figures by persona id; personas that no access point reported are absent
  */
 public record HealthWindow(Map<String, EndpointWindow> endpoints, Map<String, ArmWindow> personas) {
 

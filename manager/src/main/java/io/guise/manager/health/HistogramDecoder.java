@@ -15,7 +15,7 @@ import org.HdrHistogram.Histogram;
  */
 final class HistogramDecoder {
 
-    /** The most counts a decoded histogram may hold: 8 MiB of longs. */
+    /** The maximum length of a decoded histogram's counts array: 8 MiB of longs. */
     static final int MAX_COUNTS = 1 << 20;
 
     private static final int COMPRESSED_COOKIE = 0x1c849314;

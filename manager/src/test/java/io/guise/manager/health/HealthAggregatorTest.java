@@ -28,7 +28,7 @@ class HealthAggregatorTest {
                                                                      new ManualClock(Instant.EPOCH));
 
     @Test
-    void reportsOfTwoAccessPoints_summedPerEndpointAndPersona() {
+    void accept_twoAccessPointsSummed() {
         aggregator.accept("ap-1", HealthReport.newBuilder()
                 .addEndpoints(endpoint("web-1", 10, 2, 1, 1_000))
                 .addPersonas(persona("stable", 10, 2, 1, 1_000)).build());
@@ -55,7 +55,7 @@ class HealthAggregatorTest {
     }
 
     @Test
-    void badEntries_droppedAndCountedWhileTheRestCounts() {
+    void accept_badEntriesDroppedAndCounted() {
         final Histogram huge = new Histogram(1, Long.MAX_VALUE / 4, 5);
         huge.recordValue(1);
         final ByteBuffer buffer = ByteBuffer.allocate(huge.getNeededByteBufferCapacity());

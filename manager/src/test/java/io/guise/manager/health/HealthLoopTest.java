@@ -77,7 +77,7 @@ class HealthLoopTest {
     /**
      * Sends one report from each of ap-1 and ap-2 for every endpoint of the pool:
      * the bad ones fail half of their 100 requests (split unevenly over the two),
-     * the others answer all 100; then steps the clock and closes the window.
+     * the others succeed on all 100; then steps the clock and closes the window.
      */
     private void window(HealthLoop loop, String pool, int size, Set<String> bad) {
         final HealthReport.Builder first = HealthReport.newBuilder();

@@ -23,7 +23,7 @@ public final class HealthReports {
         return ByteString.copyFrom(buffer.array(), 0, length);
     }
 
-    /** An endpoint entry whose answered requests (successes and failures) took {@code micros} each. */
+    /** An endpoint entry whose successes and failures each took {@code micros}; timeouts have no latency. */
     public static EndpointInterval endpoint(String id, long successes, long failures, long timeouts, long micros) {
         return EndpointInterval.newBuilder()
                 .setEndpointId(id)
