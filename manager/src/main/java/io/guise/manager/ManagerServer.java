@@ -9,6 +9,11 @@ import io.guise.manager.distribution.AccessPointMetricsCollector;
 import io.guise.manager.distribution.AccessPointRegistry;
 import io.guise.manager.distribution.AccessPointStatus;
 import io.guise.manager.distribution.DistributionServer;
+import io.guise.manager.health.CanaryGuard;
+import io.guise.manager.health.DemotionSettings;
+import io.guise.manager.health.HealthAggregator;
+import io.guise.manager.health.HealthLoop;
+import io.guise.manager.health.HealthMetricsCollector;
 import io.guise.manager.store.FileRevisionStore;
 import io.guise.manager.store.InMemoryRevisionStore;
 import io.guise.manager.store.RevisionStore;
@@ -27,6 +32,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,10 +42,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persona manager process: a revision store, the write path on top of it and
- * the admin API bound to one address.
+ * The persona manager process: a revision store, the write path on top of it,
+ * the admin API bound to one address, and the distribution server when it has an
+ * address. Its health loop demotes and restores endpoints and stops bad canary
+ * arms, judging from what access points report.
  *
- * <p>Thread-safe. {@link #close()} stops the API and closes the store.
+ * <p>Thread-safe. {@link #close()} stops the health loop, the servers and closes
+ * the store.
  */
 public final class ManagerServer implements AutoCloseable {
 
@@ -56,6 +65,7 @@ public final class ManagerServer implements AutoCloseable {
     private final ConfigService service;
     private final AdminApi api;
     private final DistributionServer distribution;
+    private final HealthLoop health;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final EventExecutorGroup requestExecutor;
@@ -64,12 +74,16 @@ public final class ManagerServer implements AutoCloseable {
     private ManagerServer(Options options, RevisionStore store) {
         this.options = options;
         this.store = store;
-        this.service = new ConfigService(store, new RoutingValidator(TlsCapabilities.jdk()), Clock.systemUTC());
-        this.distribution = new DistributionServer(service, Clock.systemUTC());
+        final Clock clock = Clock.systemUTC();
+        this.service = new ConfigService(store, new RoutingValidator(TlsCapabilities.jdk()), clock);
+        final HealthAggregator aggregator = new HealthAggregator(service::current, clock);
+        this.distribution = new DistributionServer(service, clock, aggregator, options.heartbeatInterval());
+        this.health = new HealthLoop(service, aggregator, options.demotionSettings(), new CanaryGuard(), clock);
         final AccessPointStatusSource accessPoints = options.accessPoints() != AccessPointStatusSource.NONE
                 ? options.accessPoints() : () -> statusMaps(distribution.registry());
-        this.api = new AdminApi(service, accessPoints, options.bearerToken(), options.maxRequestBytes());
+        this.api = new AdminApi(service, accessPoints, health, options.bearerToken(), options.maxRequestBytes());
         api.metrics().register(new AccessPointMetricsCollector(distribution.registry()));
+        api.metrics().register(new HealthMetricsCollector(aggregator, health, distribution::heartbeatsSent));
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         // Writes block on the store's fsync, so requests run off the event loop.
@@ -160,6 +174,7 @@ public final class ManagerServer implements AutoCloseable {
             }
             logger.info("Manager: distribution server on {}:{}", grpc.getAddress().getHostAddress(), grpc.getPort());
         }
+        health.start(options.healthWindow());
     }
 
     /** Returns the distribution server's address, or null when it is not started. */
@@ -169,6 +184,11 @@ public final class ManagerServer implements AutoCloseable {
 
     public DistributionServer distribution() {
         return distribution;
+    }
+
+    /** Returns the health loop: its decisions and the last window's endpoint figures. */
+    public HealthLoop health() {
+        return health;
     }
 
     private static List<Map<String, Object>> statusMaps(AccessPointRegistry registry) {
@@ -213,6 +233,7 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     private void stopNetwork() {
+        health.close();
         distribution.close();
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
@@ -231,13 +252,28 @@ public final class ManagerServer implements AutoCloseable {
      * @param dataDir where the store keeps its files, or null for memory only
      * @param grpcListen the distribution server address, or null for none
      * @param accessPoints the source of {@code GET /access-points}
+     * @param demotionSettings the thresholds of the demotion policy
+     * @param healthWindow how often the health loop closes a window and decides
+     * @param heartbeatInterval how often each distribution stream gets a heartbeat
      */
     public record Options(InetSocketAddress listen, String bearerToken, int maxRequestBytes, Path dataDir,
-                          InetSocketAddress grpcListen, AccessPointStatusSource accessPoints) {
+                          InetSocketAddress grpcListen, AccessPointStatusSource accessPoints,
+                          DemotionSettings demotionSettings, Duration healthWindow, Duration heartbeatInterval) {
 
         public Options {
             requireNonNull(listen, "listen");
             requireNonNull(accessPoints, "accessPoints");
+            requireNonNull(demotionSettings, "demotionSettings");
+            checkPositive(healthWindow, "healthWindow");
+            checkPositive(heartbeatInterval, "heartbeatInterval");
+        }
+
+        private static Duration checkPositive(Duration value, String name) {
+            requireNonNull(value, name);
+            if (value.toMillis() < 1) {
+                throw new IllegalArgumentException(name + ": " + value.toMillis() + " ms (expected: 1 ms or more)");
+            }
+            return value;
         }
 
         public static Builder builder() {
@@ -249,7 +285,8 @@ public final class ManagerServer implements AutoCloseable {
         public String toString() {
             return "Options[listen=" + listen + ", token=" + (bearerToken == null ? "none" : "set")
                    + ", maxRequestBytes=" + maxRequestBytes + ", dataDir=" + dataDir + ", grpcListen=" + grpcListen
-                   + "]";
+                   + ", demotionSettings=" + demotionSettings + ", healthWindow=" + healthWindow.toMillis()
+                   + " ms, heartbeatInterval=" + heartbeatInterval.toMillis() + " ms]";
         }
 
         /** Builds {@link Options}; every setting has a default. Not thread-safe. */
@@ -260,6 +297,9 @@ public final class ManagerServer implements AutoCloseable {
             private Path dataDir;
             private InetSocketAddress grpcListen;
             private AccessPointStatusSource accessPoints = AccessPointStatusSource.NONE;
+            private DemotionSettings demotionSettings = DemotionSettings.defaults();
+            private Duration healthWindow = HealthLoop.DEFAULT_WINDOW;
+            private Duration heartbeatInterval = DistributionServer.DEFAULT_HEARTBEAT_INTERVAL;
 
             private Builder() {
             }
@@ -306,8 +346,27 @@ public final class ManagerServer implements AutoCloseable {
                 return this;
             }
 
+            /** Sets the demotion policy's thresholds; default {@link DemotionSettings#defaults()}. */
+            public Builder demotionSettings(DemotionSettings demotionSettings) {
+                this.demotionSettings = requireNonNull(demotionSettings, "demotionSettings");
+                return this;
+            }
+
+            /** Sets how often the health loop closes a window and decides; default 1 s, at least 1 ms. */
+            public Builder healthWindow(Duration healthWindow) {
+                this.healthWindow = checkPositive(healthWindow, "healthWindow");
+                return this;
+            }
+
+            /** Sets how often each distribution stream gets a heartbeat; default 1 s, at least 1 ms. */
+            public Builder heartbeatInterval(Duration heartbeatInterval) {
+                this.heartbeatInterval = checkPositive(heartbeatInterval, "heartbeatInterval");
+                return this;
+            }
+
             public Options build() {
-                return new Options(listen, bearerToken, maxRequestBytes, dataDir, grpcListen, accessPoints);
+                return new Options(listen, bearerToken, maxRequestBytes, dataDir, grpcListen, accessPoints,
+                                   demotionSettings, healthWindow, heartbeatInterval);
             }
         }
     }

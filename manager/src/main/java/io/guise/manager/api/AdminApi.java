@@ -3,6 +3,7 @@ package io.guise.manager.api;
 import static java.util.Objects.requireNonNull;
 
 import io.guise.manager.config.ConfigService;
+import io.guise.manager.health.HealthLoop;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,8 +23,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The manager's admin API over HTTP/1.1: CRUD on personas, endpoints and subsets,
- * whole-document apply, the routing snapshot, health, metrics and the access point
- * list. {@link RequestHandler} documents the routes.
+ * whole-document apply, the routing snapshot, health, metrics, the access point
+ * list and the health loop's decisions and endpoint figures. {@link RequestHandler} documents the routes.
  *
  * <p>When a bearer token is configured, every route except {@code GET /healthz}
  * requires {@code Authorization: Bearer TOKEN}. The API responds to a request body
@@ -40,6 +41,7 @@ public final class AdminApi {
 
     private final ConfigService service;
     private final AccessPointStatusSource accessPoints;
+    private final HealthLoop health;
     private final ManagerMetrics metrics;
     private final byte[] tokenDigest;
     private final int maxRequestBytes;
@@ -48,14 +50,16 @@ public final class AdminApi {
     /**
      * Creates the API.
      *
+     * @param health the health loop whose decisions and endpoint figures the API serves
      * @param bearerToken the token that requests must present, or null to serve
      *     without authentication (only safe on a loopback address)
      * @param maxRequestBytes maximum request body size in bytes, at least 1
      */
-    public AdminApi(ConfigService service, AccessPointStatusSource accessPoints, String bearerToken,
-                    int maxRequestBytes) {
+    public AdminApi(ConfigService service, AccessPointStatusSource accessPoints, HealthLoop health,
+                    String bearerToken, int maxRequestBytes) {
         this.service = requireNonNull(service, "service");
         this.accessPoints = requireNonNull(accessPoints, "accessPoints");
+        this.health = requireNonNull(health, "health");
         if (maxRequestBytes < 1) {
             throw new IllegalArgumentException("maxRequestBytes: " + maxRequestBytes + " (expected: 1 or more)");
         }
@@ -78,6 +82,10 @@ public final class AdminApi {
 
     AccessPointStatusSource accessPoints() {
         return accessPoints;
+    }
+
+    HealthLoop health() {
+        return health;
     }
 
     public boolean requiresToken() {

@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *       A subset's key is its prefix, slash included, such as {@code /subsets/10.0.0.0/8}.</li>
  * </ul>
  * Also {@code POST /apply[?prune=true]}, {@code GET /snapshot}, {@code GET /healthz},
- * {@code GET /metrics} and {@code GET /access-points}.
+ * {@code GET /metrics}, {@code GET /access-points}, {@code GET /health/decisions[?limit=N]}
+ * (the newest health decisions first: 100, or {@code limit} from 1 to 1000) and
+ * {@code GET /health/endpoints} (each endpoint as the last health window saw it).
  *
  * <p>Writes respond with {@code {"revision": N, "changed": true|false}} and reads carry
  * the revision in the body; both set {@code ETag: "N"}. Writes honour
@@ -55,6 +57,9 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger logger = LoggerFactory.getLogger(RequestHandler.class);
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** Decisions {@code GET /health/decisions} returns without a limit. */
+    static final int DEFAULT_DECISION_LIMIT = 100;
 
     private final AdminApi api;
 
@@ -135,6 +140,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/apply":
                 allow(method, "POST");
                 return apply(request, uri);
+            case "/health/decisions":
+                allow(method, "GET");
+                return healthDecisions(uri);
+            case "/health/endpoints":
+                allow(method, "GET");
+                return healthEndpoints();
             default:
                 return null;
         }
@@ -148,7 +159,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         final ApiResource resource = ApiResource.ofCollection(collection);
         if (resource == null) {
             throw new ApiError(HttpResponseStatus.NOT_FOUND, "path not found: " + path + " (expected: /personas,"
-                               + " /endpoints, /subsets, /apply, /snapshot, /access-points, /healthz or /metrics)");
+                               + " /endpoints, /subsets, /apply, /snapshot, /access-points, /health/decisions,"
+                               + " /health/endpoints, /healthz or /metrics)");
         }
         if (slash < 0) {
             allow(method, "GET", "POST");
@@ -211,6 +223,41 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         body.put("revision", api.service().current().getRevision());
         body.set("access_points", JsonResponses.MAPPER.valueToTree(api.accessPoints().accessPointStatuses()));
         return JsonResponses.json(HttpResponseStatus.OK, body);
+    }
+
+    private FullHttpResponse healthDecisions(QueryStringDecoder uri) throws ApiError {
+        final int limit = intParameter(uri, "limit", DEFAULT_DECISION_LIMIT, 1,
+                                       api.health().decisions().capacity());
+        final ObjectNode body = NODES.objectNode();
+        body.put("revision", api.service().current().getRevision());
+        body.set("decisions", HealthJson.decisions(api.health().decisions().newest(limit)));
+        return JsonResponses.json(HttpResponseStatus.OK, body);
+    }
+
+    private FullHttpResponse healthEndpoints() {
+        final ObjectNode body = HealthJson.endpoints(api.health().lastWindow());
+        body.put("revision", api.service().current().getRevision());
+        body.set("thresholds", HealthJson.thresholds(api.health().settings()));
+        return JsonResponses.json(HttpResponseStatus.OK, body);
+    }
+
+    private static int intParameter(QueryStringDecoder uri, String name, int defaultValue, int min, int max)
+            throws ApiError {
+        final List<String> values = uri.parameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return defaultValue;
+        }
+        final String value = values.get(values.size() - 1);
+        try {
+            final int parsed = Integer.parseInt(value.strip());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the value.
+        }
+        throw new ApiError(HttpResponseStatus.BAD_REQUEST, name + ": \"" + value + "\" (expected: an integer from "
+                                                           + min + " to " + max + ")");
     }
 
     private FullHttpResponse list(ApiResource resource) {

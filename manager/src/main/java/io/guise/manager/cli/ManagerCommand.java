@@ -1,6 +1,7 @@
 package io.guise.manager.cli;
 
 import io.guise.manager.ManagerServer;
+import io.guise.manager.health.DemotionSettingsFile;
 import io.guise.manager.store.RevisionStore;
 import io.guise.subset.CidrPrefix;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -49,6 +51,28 @@ public final class ManagerCommand implements Callable<Integer> {
                           + " ${DEFAULT-VALUE}).")
     private String grpcListen;
 
+    @Option(names = "--health-config", paramLabel = "FILE",
+            description = {"JSON or YAML file (.yaml or .yml) of demotion thresholds; absent fields keep their"
+                           + " defaults:",
+                           "  min_requests: requests an endpoint needs in a window to be judged (20)",
+                           "  max_error_rate_percent: failure share above which an endpoint is bad (20)",
+                           "  latency_outlier_factor: p99 above this many times the pool's median p99 is bad (3)",
+                           "  min_latency_outlier_ms: a p99 at or below this is never an outlier (20)",
+                           "  restore_after_windows: healthy windows before a demoted endpoint is restored,"
+                           + " times its demotion count (3)",
+                           "  max_demoted_percent: share of a pool that may be demoted at once (50)",
+                           "  min_healthy_in_best_tier: healthy endpoints the best tier keeps (1)"})
+    private Path healthConfig;
+
+    @Option(names = "--health-window-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "Length of a health window: how often the manager sums access point reports and"
+                          + " decides demotions (default: ${DEFAULT-VALUE}).")
+    private long healthWindowMillis;
+
+    @Option(names = "--heartbeat-interval-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "Time between two heartbeats on each access point stream (default: ${DEFAULT-VALUE}).")
+    private long heartbeatIntervalMillis;
+
     @Override
     public Integer call() throws InterruptedException {
         final PrintWriter err = spec.commandLine().getErr();
@@ -72,6 +96,16 @@ public final class ManagerCommand implements Callable<Integer> {
         if (tokenFile != null) {
             builder.bearerToken(readToken(tokenFile));
         }
+        if (healthConfig != null) {
+            try {
+                builder.demotionSettings(DemotionSettingsFile.load(healthConfig));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--health-config " + e.getMessage(), e);
+            }
+        }
+        builder.healthWindow(Duration.ofMillis(positiveMillis("--health-window-ms", healthWindowMillis)));
+        builder.heartbeatInterval(Duration.ofMillis(positiveMillis("--heartbeat-interval-ms",
+                                                                   heartbeatIntervalMillis)));
         return builder.build();
     }
 
@@ -146,6 +180,13 @@ public final class ManagerCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(option + ": '" + host + "' is not an IP address", e);
         }
+    }
+
+    private static long positiveMillis(String option, long millis) {
+        if (millis < 1) {
+            throw new IllegalArgumentException(option + ": " + millis + " (expected: 1 or more milliseconds)");
+        }
+        return millis;
     }
 
     private static String readToken(Path file) {

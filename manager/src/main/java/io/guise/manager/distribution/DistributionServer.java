@@ -10,6 +10,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.guise.distribution.Deltas;
 import io.guise.manager.config.ConfigService;
+import io.guise.manager.health.HealthAggregator;
+import io.guise.manager.health.RateLimitedWarning;
 import io.guise.manager.store.RevisionStore;
 import io.guise.proto.AccessPointMessage;
 import io.guise.proto.Ack;
@@ -17,6 +19,8 @@ import io.guise.proto.Delta;
 import io.guise.proto.DeltaUpdate;
 import io.guise.proto.DistributionGrpc;
 import io.guise.proto.FullSnapshot;
+import io.guise.proto.HealthReport;
+import io.guise.proto.Heartbeat;
 import io.guise.proto.Hello;
 import io.guise.proto.ManagerMessage;
 import io.guise.proto.Nack;
@@ -25,14 +29,17 @@ import io.guise.proto.RoutingSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * retained log, and otherwise the coalesced delta of the records after its
  * revision. After each commit it sends every stream the coalesced delta from the
  * revision that stream will hold to the newest one. ACKs and NACKs go to the
- * {@link AccessPointRegistry}.
+ * {@link AccessPointRegistry}, health reports to the {@link HealthAggregator}.
+ * Every heartbeat interval, each stream that has sent its hello gets a heartbeat
+ * with the manager's time and newest revision. A stream whose transport is not
+ * ready skips that heartbeat.
  *
  * <p>Thread-safe. gRPC threads and the commit listener only update a stream's
  * flags under its monitor and schedule a flush; flushes run on the server's own
@@ -56,20 +66,45 @@ public final class DistributionServer implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(DistributionServer.class);
 
+    /** Default time between two heartbeats on a stream. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
     private final RevisionStore store;
     private final Clock clock;
     private final AccessPointRegistry registry;
+    private final HealthAggregator health;
+    private final Duration heartbeatInterval;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final ExecutorService flushExecutor;
+    private final ScheduledExecutorService heartbeatExecutor;
+    private final AtomicLong heartbeatsSent = new AtomicLong();
+    private final RateLimitedWarning healthBeforeHello;
     private Server server;
     private volatile boolean closed;
 
-    /** Creates a server that sends what {@code config} commits; call {@link #start(InetSocketAddress)}. */
+    /**
+     * Creates a server that sends what {@code config} commits, with its own health
+     * aggregator and the default heartbeat interval; call {@link #start(InetSocketAddress)}.
+     */
     public DistributionServer(ConfigService config, Clock clock) {
+        this(config, clock, new HealthAggregator(requireNonNull(config, "config")::current, clock),
+             DEFAULT_HEARTBEAT_INTERVAL);
+    }
+
+    /**
+     * Creates a server that sends what {@code config} commits, hands health reports
+     * to {@code health} and sends heartbeats every {@code heartbeatInterval}; call
+     * {@link #start(InetSocketAddress)}.
+     */
+    public DistributionServer(ConfigService config, Clock clock, HealthAggregator health,
+                              Duration heartbeatInterval) {
         requireNonNull(config, "config");
         this.store = config.store();
         this.clock = requireNonNull(clock, "clock");
+        this.health = requireNonNull(health, "health");
+        this.heartbeatInterval = checkInterval(heartbeatInterval);
         this.registry = new AccessPointRegistry(clock);
+        this.healthBeforeHello = new RateLimitedWarning(logger, clock, Duration.ofSeconds(10));
         final AtomicInteger threads = new AtomicInteger();
         this.flushExecutor = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors() / 2), runnable -> {
@@ -77,7 +112,21 @@ public final class DistributionServer implements AutoCloseable {
                     thread.setDaemon(true);
                     return thread;
                 });
+        this.heartbeatExecutor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "distribution-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
         config.addCommitListener(this::onCommit);
+    }
+
+    private static Duration checkInterval(Duration heartbeatInterval) {
+        requireNonNull(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("heartbeat_interval_ms: " + heartbeatInterval.toMillis()
+                                               + " (expected: 1 or more)");
+        }
+        return heartbeatInterval;
     }
 
     /**
@@ -97,8 +146,11 @@ public final class DistributionServer implements AutoCloseable {
                 .addService(new Service())
                 .build()
                 .start();
-        logger.info("Distribution server on {} (epoch {}, revision {})", address(), store.epoch(),
-                    store.latestRevision());
+        final long intervalMillis = heartbeatInterval.toMillis();
+        heartbeatExecutor.scheduleAtFixedRate(this::sendHeartbeats, intervalMillis, intervalMillis,
+                                              TimeUnit.MILLISECONDS);
+        logger.info("Distribution server on {} (epoch {}, revision {}, heartbeat every {} ms)", address(),
+                    store.epoch(), store.latestRevision(), intervalMillis);
         return address();
     }
 
@@ -109,6 +161,36 @@ public final class DistributionServer implements AutoCloseable {
 
     public AccessPointRegistry registry() {
         return registry;
+    }
+
+    /** Returns the aggregator that receives the health reports of every stream. */
+    public HealthAggregator health() {
+        return health;
+    }
+
+    /** Returns how many heartbeats were sent over all streams. */
+    public long heartbeatsSent() {
+        return heartbeatsSent.get();
+    }
+
+    /** Sends one heartbeat on every open stream; runs on the heartbeat thread. */
+    private void sendHeartbeats() {
+        if (closed) {
+            return;
+        }
+        final ManagerMessage heartbeat = ManagerMessage.newBuilder()
+                .setHeartbeat(Heartbeat.newBuilder().setTimeMs(clock.millis()).setRevision(store.latestRevision()))
+                .build();
+        for (Session session : sessions) {
+            try {
+                if (session.sendHeartbeat(heartbeat)) {
+                    heartbeatsSent.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                // A stream that ends while the heartbeat is written; its cancel handler closes the session.
+                logger.debug("Heartbeat on a closing stream failed", e);
+            }
+        }
     }
 
     /** Closes every stream and stops the server; access points keep their tables and reconnect. */
@@ -129,6 +211,7 @@ public final class DistributionServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        heartbeatExecutor.shutdownNow();
         flushExecutor.shutdownNow();
         logger.info("Distribution server stopped");
     }
@@ -184,6 +267,7 @@ public final class DistributionServer implements AutoCloseable {
                 case HELLO -> onHello(message.getHello());
                 case ACK -> onAck(message.getAck());
                 case NACK -> onNack(message.getNack());
+                case HEALTH -> onHealth(message.getHealth());
                 default -> logger.warn("Access point {}: ignoring a message with no content", idOrUnknown());
             }
         }
@@ -252,6 +336,33 @@ public final class DistributionServer implements AutoCloseable {
             if (nack.getWantsSnapshot()) {
                 scheduleFlush();
             }
+        }
+
+        private void onHealth(HealthReport report) {
+            final String accessPointId;
+            synchronized (this) {
+                accessPointId = id;
+            }
+            if (accessPointId == null) {
+                healthBeforeHello.warn("Access point (before hello): ignoring a health report sent before the hello"
+                                       + " (expected: hello first)");
+                return;
+            }
+            try {
+                health.accept(accessPointId, report);
+            } catch (RuntimeException e) {
+                // The aggregator drops bad entries itself; this guards the stream against a bug in it.
+                logger.error("Access point {}: health report could not be aggregated", accessPointId, e);
+            }
+        }
+
+        /** Writes {@code heartbeat} when the stream has said hello and can take it; returns whether it did. */
+        synchronized boolean sendHeartbeat(ManagerMessage heartbeat) {
+            if (id == null || ended || !call.isReady()) {
+                return false;
+            }
+            call.onNext(heartbeat);
+            return true;
         }
 
         void onCommit() {

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Decides, window by window, which endpoints to demote one tier and which to
@@ -82,6 +84,25 @@ public final class DemotionPolicy {
         return demoted.containsKey(endpointId);
     }
 
+    /** Returns the tier a demoted endpoint had before its demotion; empty when it is not demoted. */
+    public OptionalInt originalTier(String endpointId) {
+        final DemotedState state = demoted.get(endpointId);
+        return state == null ? OptionalInt.empty() : OptionalInt.of(state.originalTier);
+    }
+
+    /**
+     * Drops the demotion state of {@code endpointId}, for an endpoint that was
+     * deleted or whose demotion could not be written; its demotion count stays.
+     */
+    public void forget(String endpointId) {
+        demoted.remove(endpointId);
+    }
+
+    /** Drops the demotion state of every endpoint not in {@code endpointIds}, such as deleted ones. */
+    public void retain(Set<String> endpointIds) {
+        demoted.keySet().retainAll(endpointIds);
+    }
+
     private void evaluatePool(String pool, List<Endpoint> members, Map<String, WindowStats> window,
                               List<Decision> decisions) {
         final double medianP99 = medianP99(members, window);
@@ -148,7 +169,7 @@ public final class DemotionPolicy {
                 decisions.add(new Decision(endpoint.getId(), pool, Decision.Action.RESTORE, endpoint.getTier(),
                                            state.originalTier, "not bad for " + state.healthyWindows
                                                                + " consecutive windows (needed: " + needed + ")",
-                                           stats == null ? new WindowStats(0, 0, 0, java.util.Set.of()) : stats));
+                                           stats == null ? new WindowStats(0, 0, 0, Set.of()) : stats));
             }
         }
     }
@@ -201,7 +222,11 @@ public final class DemotionPolicy {
         return null;
     }
 
-    private double medianP99(List<Endpoint> members, Map<String, WindowStats> window) {
+    /**
+     * Returns the median p99 in milliseconds over the members of one pool that
+     * have enough requests in the window; 0 when none has.
+     */
+    public double medianP99(List<Endpoint> members, Map<String, WindowStats> window) {
         final List<Double> values = new ArrayList<>();
         for (Endpoint endpoint : members) {
             final WindowStats stats = window.get(endpoint.getId());

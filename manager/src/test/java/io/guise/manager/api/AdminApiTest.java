@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guise.manager.ManagerServer;
+import io.guise.manager.health.DecisionRecord;
+import io.guise.manager.health.DemotionSettings;
 import io.guise.manager.store.InMemoryRevisionStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -349,5 +351,77 @@ class AdminApiTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("0.0.0.0")
                 .hasMessageContaining("token");
+    }
+
+    @Test
+    void healthDecisions_newestFirstWithRecordedValues() throws Exception {
+        final DecisionRecord demotion = new DecisionRecord(
+                1_000, DecisionRecord.Action.DEMOTE, "failure share 50.0% over 100 requests exceeds 20.0%",
+                DecisionRecord.Outcome.WRITTEN, 7, "",
+                new DecisionRecord.EndpointEvidence("web-2", "web", 0, 1, 100, 50, 50.0, 5.0, 4.0,
+                                                    List.of("ap-1", "ap-2"), DemotionSettings.defaults()),
+                null);
+        final DecisionRecord stop = new DecisionRecord(
+                2_000, DecisionRecord.Action.CANARY_STOP, "failure share of canary exceeds stable's",
+                DecisionRecord.Outcome.WRITTEN, 8, "", null,
+                new DecisionRecord.CanaryEvidence("10.0.0.0/8", "canary", "stable", 10, 0,
+                                                  new DecisionRecord.ArmFigures(60, 40, 0, 100, 40.0, 9.0, 12.0, 3),
+                                                  new DecisionRecord.ArmFigures(995, 5, 0, 1000, 0.5, 2.0, 4.0, 0),
+                                                  1e-9, 0.25));
+        server.health().decisions().add(demotion);
+        server.health().decisions().add(stop);
+
+        final JsonNode all = json(send("GET", "/health/decisions", null));
+        assertThat(all.get("decisions")).hasSize(2);
+        final JsonNode canary = all.at("/decisions/0");
+        assertThat(canary.get("action").asText()).isEqualTo("canary_stop");
+        assertThat(canary.get("time_ms").asLong()).isEqualTo(2_000);
+        assertThat(canary.get("revision").asLong()).isEqualTo(8);
+        assertThat(canary.get("prefix").asText()).isEqualTo("10.0.0.0/8");
+        assertThat(canary.get("arm").asText()).isEqualTo("canary");
+        assertThat(canary.get("control").asText()).isEqualTo("stable");
+        assertThat(canary.get("from_weight").asInt()).isEqualTo(10);
+        assertThat(canary.get("to_weight").asInt()).isZero();
+        assertThat(canary.at("/evidence/arm/failure_percent").asDouble()).isEqualTo(40.0);
+        assertThat(canary.at("/evidence/arm/p50_ms").asDouble()).isEqualTo(9.0);
+        assertThat(canary.at("/evidence/arm/injected_faults").asLong()).isEqualTo(3);
+        assertThat(canary.at("/evidence/control/requests").asLong()).isEqualTo(1000);
+        assertThat(canary.at("/evidence/error_p_value").asDouble()).isEqualTo(1e-9);
+        assertThat(canary.at("/evidence/latency_p_value").asDouble()).isEqualTo(0.25);
+        assertThat(canary.has("endpoint_id")).isFalse();
+        final JsonNode endpoint = all.at("/decisions/1");
+        assertThat(endpoint.get("action").asText()).isEqualTo("demote");
+        assertThat(endpoint.get("endpoint_id").asText()).isEqualTo("web-2");
+        assertThat(endpoint.get("to_tier").asInt()).isEqualTo(1);
+        assertThat(endpoint.at("/evidence/pool_median_p99_ms").asDouble()).isEqualTo(4.0);
+        assertThat(endpoint.at("/evidence/reporters").toString()).isEqualTo("[\"ap-1\",\"ap-2\"]");
+        assertThat(endpoint.at("/evidence/thresholds/latency_outlier_factor").asDouble()).isEqualTo(3.0);
+
+        final JsonNode newest = json(send("GET", "/health/decisions?limit=1", null));
+        assertThat(newest.get("decisions")).hasSize(1);
+        assertThat(newest.at("/decisions/0/action").asText()).isEqualTo("canary_stop");
+    }
+
+    @Test
+    void healthDecisions_badLimitRejectedNamingParameter() throws Exception {
+        for (String limit : List.of("abc", "0", "1001", "-3")) {
+            final HttpResponse<String> response = send("GET", "/health/decisions?limit=" + limit, null);
+            assertThat(response.statusCode()).as(limit).isEqualTo(400);
+            assertThat(json(response).get("error").asText()).as(limit)
+                    .isEqualTo("limit: \"" + limit + "\" (expected: an integer from 1 to 1000)");
+        }
+        assertThat(send("POST", "/health/decisions", "{}").statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void healthEndpoints_listsEveryEndpointWithThresholds() throws Exception {
+        send("PUT", "/endpoints/web-1", "{\"address\": \"127.0.0.1\", \"port\": 8081, \"pool\": \"web\"}");
+        final JsonNode body = json(send("GET", "/health/endpoints", null));
+        assertThat(body.get("revision").asLong()).isEqualTo(1);
+        assertThat(body.at("/thresholds/min_requests").asLong()).isEqualTo(20);
+        assertThat(body.at("/thresholds/max_demoted_percent").asDouble()).isEqualTo(50.0);
+        assertThat(body.has("window")).isTrue();
+        assertThat(body.has("window_end_ms")).isTrue();
+        assertThat(body.get("endpoints").isArray()).isTrue();
     }
 }
