@@ -326,6 +326,11 @@ public final class AccessPoint implements AutoCloseable {
         return metrics;
     }
 
+    /** Returns the state shared by this access point's connections, for tests in this package. */
+    AccessPointContext context() {
+        return context;
+    }
+
     /** Returns a read-only view of local ejection: which endpoints are out, and since when. */
     public EndpointHealthView endpointHealth() {
         return health.view();
