@@ -76,7 +76,7 @@ public final class UpstreamTarget {
     }
 
     /** Returns this endpoint's load in a pool balanced by P2C, or null in other pools. */
-    EndpointLoad load() {
+    public EndpointLoad load() {
         return load;
     }
 
