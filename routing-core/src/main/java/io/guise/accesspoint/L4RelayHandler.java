@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Relays one client TCP connection to an endpoint of its persona.
  *
  * <p>On accept it finds the persona and applies shaping: the rate limit, the subset
- * budget and the access point's admission limit, whose slots the connection holds
+ * budget and the access point's admission limit, whose slots the connection keeps
  * until it closes. A connection over a limit is closed before any upstream
  * connect, and one that waits for an admission slot is not read meanwhile. Once
  * admitted it waits the simulated latency, then either fails
@@ -54,7 +54,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
     private boolean clientInputShutdown;
     private boolean upstreamInputShutdown;
     // Shaping state of the connection, touched only on the event loop: the budgeted subset whose
-    // slot it holds, whether it holds an admission slot, and its place in the admission queue.
+    // slot it took, whether it took an admission slot, and its place in the admission queue.
     private String heldSubset;
     private boolean holdsAdmission;
     private QueuedConnection queuedConnection;

@@ -583,7 +583,7 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             final RetryStats retryStats = context.metrics().retries(route.id());
             if (!retries.budget(route.id()).tryRetry()) {
-                retryStats.countRefusedByBudget();
+                retryStats.countBudgetExhausted();
                 logger.debug("Access point {}: retry budget of persona {} spent; not retrying after {} failed: {}",
                              context.accessPointId(), route.id(), target, failure);
                 return false;

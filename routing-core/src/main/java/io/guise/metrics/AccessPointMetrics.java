@@ -96,7 +96,7 @@ public final class AccessPointMetrics {
         retries = Counter.builder()
                 .name("guise_retries_total")
                 .help("Retries of L7 requests on another endpoint by persona and result: attempted, or"
-                      + " refused_by_budget when the retry budget did not allow one.")
+                      + " budget_exhausted when the retry budget did not allow one.")
                 .labelNames("persona", "result")
                 .withoutExemplars()
                 .register(registry);
@@ -151,7 +151,7 @@ public final class AccessPointMetrics {
     public RetryStats retries(String personaId) {
         requireNonNull(personaId, "personaId");
         return retryStats.computeIfAbsent(personaId, id -> new RetryStats(
-                retries.labelValues(id, "attempted"), retries.labelValues(id, "refused_by_budget"),
+                retries.labelValues(id, "attempted"), retries.labelValues(id, "budget_exhausted"),
                 retrySuccesses.labelValues(id)));
     }
 

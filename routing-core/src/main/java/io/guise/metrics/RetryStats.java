@@ -10,12 +10,12 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 public final class RetryStats {
 
     private final CounterDataPoint attempted;
-    private final CounterDataPoint refusedByBudget;
+    private final CounterDataPoint budgetExhausted;
     private final CounterDataPoint successes;
 
-    RetryStats(CounterDataPoint attempted, CounterDataPoint refusedByBudget, CounterDataPoint successes) {
+    RetryStats(CounterDataPoint attempted, CounterDataPoint budgetExhausted, CounterDataPoint successes) {
         this.attempted = attempted;
-        this.refusedByBudget = refusedByBudget;
+        this.budgetExhausted = budgetExhausted;
         this.successes = successes;
     }
 
@@ -24,9 +24,9 @@ public final class RetryStats {
         attempted.inc();
     }
 
-    /** Counts a retry that the retry budget did not allow. */
-    public void countRefusedByBudget() {
-        refusedByBudget.inc();
+    /** Counts a retry that the exhausted retry budget did not allow. */
+    public void countBudgetExhausted() {
+        budgetExhausted.inc();
     }
 
     /** Counts a request that got a response below 500 after at least one retry. */
@@ -38,8 +38,8 @@ public final class RetryStats {
         return attempted.getLongValue();
     }
 
-    public long refusedByBudgetCount() {
-        return refusedByBudget.getLongValue();
+    public long budgetExhaustedCount() {
+        return budgetExhausted.getLongValue();
     }
 
     public long successAfterRetryCount() {

@@ -15,10 +15,10 @@ import java.util.function.LongSupplier;
  * {@link AtomicLongArray} that packs the second it counts (24 bits, modulo
  * 2^24), its requests (20 bits) and its retries (20 bits). A bucket whose second
  * is not the current one is reset by the compare-and-set that first counts into
- * it, so counts never leak from one second into another. Counts saturate at
+ * it, so the counts of one second never add to another. Counts saturate at
  * 2^20 - 1 per second and bucket. A retry is counted first and taken back when
  * the sum is then over the limit, so callers that race for the last retry may
- * both be refused but never both admitted.
+ * both be rejected but never both allowed.
  *
  * <p>NOTE: a bucket left untouched for exactly a multiple of 2^24 seconds (about
  * 194 days) reads as current again; the figures it then adds are at most one

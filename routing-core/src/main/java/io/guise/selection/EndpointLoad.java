@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
- * The load of one endpoint as one access point sees it: requests outstanding and
+ * The load of one endpoint as measured by one access point: requests outstanding and
  * a moving average of response latency that decays in time, for P2C picks.
  *
  * <p>The average follows time, not sample count: at time {@code t} a value

@@ -90,7 +90,7 @@ public final class EndpointPool {
     }
 
     /**
-     * The figures of the endpoints that P2C picks compare. Implementations answer
+     * The figures of the endpoints that P2C picks compare. Implementations return
      * without blocking and without allocating, on any thread.
      */
     public interface Loads {

@@ -47,7 +47,7 @@ class P2cBalancingTest {
         endpoints.close();
     }
 
-    /** Starts three fast endpoints and one that answers {@value #SLOW_MILLIS} ms later, all of weight 1. */
+    /** Starts three fast endpoints and one that responds {@value #SLOW_MILLIS} ms later, all of weight 1. */
     private InetSocketAddress start(PoolBalancing balancing) throws Exception {
         final AccessPointConfig.Builder config = config(listener("web", "L7", "127.0.0.1"))
                 .addPersonas(persona("web", "web"))
@@ -96,11 +96,11 @@ class P2cBalancingTest {
     }
 
     @Test
-    void p2c_slowEndpointGetsFarLessThanItsWeight() throws Exception {
+    void p2c_slowEndpointAvoided() throws Exception {
         final InetSocketAddress address = start(
                 PoolBalancing.newBuilder().setPool("web").setPolicy("P2C_EWMA").setDecayMs(1000).build());
-        // Warm-up from four threads: first connections and cold code paths give outliers that the average
-        // forgets within about a second.
+        // Warm-up from four threads: first connections and cold code paths give outliers whose weight in the
+        // average fades within about a second.
         assertThat(sendInParallel(address, 15)).isEqualTo(60);
 
         final double share = slowShare(address);
@@ -121,7 +121,7 @@ class P2cBalancingTest {
     }
 
     @Test
-    void weightedRandom_slowEndpointGetsItsWeight() throws Exception {
+    void weightedRandom_slowEndpointGetsQuarter() throws Exception {
         final InetSocketAddress address = start(
                 PoolBalancing.newBuilder().setPool("web").setPolicy("WEIGHTED_RANDOM").build());
 

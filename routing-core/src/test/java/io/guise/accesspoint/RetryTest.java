@@ -49,7 +49,7 @@ class RetryTest {
 
     /**
      * Starts an access point whose persona "web" has {@code healthyCount} healthy
-     * endpoints and one that answers every request with {@code badStatus} after
+     * endpoints and one that responds to every request with {@code badStatus} after
      * {@code badDelayMillis}. Local ejection is set so high that it never takes the bad
      * endpoint out, so each test sees every pick.
      */
@@ -109,14 +109,14 @@ class RetryTest {
         assertThat(healthyHits()).isEqualTo(400);
         assertThat(retryStats().attemptedCount()).isEqualTo(badHits);
         assertThat(retryStats().successAfterRetryCount()).isEqualTo(badHits);
-        assertThat(retryStats().refusedByBudgetCount()).isZero();
+        assertThat(retryStats().budgetExhaustedCount()).isZero();
         final var stats = accessPoint.routing().current().persona("web").stats(true);
         assertThat(stats.outcomeCount(RequestOutcome.FORWARDED)).isEqualTo(400);
         // Every attempt reaches the endpoint measurements, the failed ones included.
         assertThat(accessPoint.metrics().endpoint("bad").failureCount()).isEqualTo(badHits);
         assertThat(AccessPointFixture.utf8(accessPoint.metrics().scrapeText()))
                 .contains("guise_retries_total{persona=\"web\",result=\"attempted\"} " + badHits)
-                .contains("guise_retries_total{persona=\"web\",result=\"refused_by_budget\"} 0")
+                .contains("guise_retries_total{persona=\"web\",result=\"budget_exhausted\"} 0")
                 .contains("guise_retry_successes_total{persona=\"web\"} " + badHits);
     }
 
@@ -155,7 +155,7 @@ class RetryTest {
 
     @Test
     void responseTimeout_notRetried() throws Exception {
-        // The bad endpoint answers after 2 s, well past the response timeout of 200 ms.
+        // The bad endpoint responds after 2 s, well past the response timeout of 200 ms.
         final InetSocketAddress address = start(1, 200, 2_000, RetryPolicy.getDefaultInstance(),
                 persona("web", "web"));
 
@@ -193,7 +193,7 @@ class RetryTest {
         assertThat(serverErrors).isPositive();
         // A run longer than one window may take 10 more retries per window.
         assertThat(retryStats().attemptedCount()).isBetween(10L, 10 * windows);
-        assertThat(retryStats().refusedByBudgetCount()).isEqualTo(serverErrors);
+        assertThat(retryStats().budgetExhaustedCount()).isEqualTo(serverErrors);
         assertThat(retryStats().attemptedCount() + serverErrors).isEqualTo(badHits);
         assertThat(retryStats().successAfterRetryCount()).isEqualTo(retryStats().attemptedCount());
     }

@@ -48,7 +48,7 @@ class RetryBudgetTest {
     }
 
     @Test
-    void budget_refusedRetriesAreNotCounted() {
+    void budget_rejectedRetriesNotCounted() {
         final RetryBudget budget = budget(50, 0);
         for (int i = 0; i < 4; i++) {
             budget.recordRequest();
@@ -58,7 +58,7 @@ class RetryBudgetTest {
         budget.recordRequest();
         budget.recordRequest();
 
-        // Six requests allow three retries; the eight refused ones left no trace.
+        // Six requests allow three retries; the eight rejected ones left no trace.
         assertThat(allowed(budget, 10)).isEqualTo(1);
     }
 
