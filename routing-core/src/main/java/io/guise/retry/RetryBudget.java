@@ -110,7 +110,7 @@ public final class RetryBudget {
     }
 
     private void add(long second, long requests, long retries) {
-        final int index = (int) Math.floorMod(second, WINDOW_SECONDS);
+        final int index = Math.floorMod(second, WINDOW_SECONDS);
         final long tag = second & SECOND_MASK;
         while (true) {
             final long bucket = buckets.get(index);
@@ -128,7 +128,7 @@ public final class RetryBudget {
     }
 
     private void takeBackRetry(long second) {
-        final int index = (int) Math.floorMod(second, WINDOW_SECONDS);
+        final int index = Math.floorMod(second, WINDOW_SECONDS);
         final long tag = second & SECOND_MASK;
         while (true) {
             final long bucket = buckets.get(index);
