@@ -19,6 +19,8 @@ import io.guise.proto.RoutingSnapshot;
 import io.guise.routing.LiveRoutingTable;
 import io.guise.routing.RouteKey;
 import io.guise.routing.RoutingTable;
+import io.guise.retry.Retries;
+import io.guise.selection.Balancing;
 import io.guise.shaping.AdmissionController;
 import io.guise.tls.PersonaTlsContexts;
 import io.guise.validation.RoutingValidator;
@@ -73,6 +75,8 @@ public final class AccessPoint implements AutoCloseable {
     private final LiveRoutingTable routing;
     // Outlives routing tables, so ejections survive a new revision.
     private final EndpointHealth health;
+    // Outlives routing tables, so endpoint loads survive a new revision.
+    private final Balancing balancing;
     private final Transport transport = Transport.detect();
     private final AccessPointContext context;
     private final EventLoopGroup bossGroup;
@@ -94,10 +98,13 @@ public final class AccessPoint implements AutoCloseable {
         this.tls = tls;
         this.routing = new LiveRoutingTable(initial);
         this.health = endpointHealth(config.getLocalEjection(), id, config.getSeed(), metrics);
+        this.balancing = Balancing.of(config.getPoolBalancingList(), System::nanoTime);
         metrics.setRevision(initial.revision());
         context = new AccessPointContext(id, routing, metrics, transport,
                                          UpstreamSettingsValues.of(config.getUpstream()), config.getSeed(),
-                                         admissionOf(config));
+                                         admissionOf(config),
+                                         config.hasRetries() ? Retries.of(config.getRetries(), System::nanoTime)
+                                                             : null);
         if (shared != null) {
             bossGroup = shared.boss;
             workerGroup = shared.workers;
@@ -180,7 +187,7 @@ public final class AccessPoint implements AutoCloseable {
         try {
             final RoutingSnapshot snapshot = snapshotOf(config);
             accessPoint.install(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot), accessPoint.metrics,
-                                                   accessPoint.health));
+                                                   accessPoint.health, accessPoint.balancing));
             final FullSnapshot persisted = config.hasManager() ? accessPoint.restoreState() : null;
             accessPoint.bind();
             if (config.hasManager()) {
@@ -319,6 +326,11 @@ public final class AccessPoint implements AutoCloseable {
         return metrics;
     }
 
+    /** Returns the state shared by this access point's connections, for tests in this package. */
+    AccessPointContext context() {
+        return context;
+    }
+
     /** Returns a read-only view of local ejection: which endpoints are out, and since when. */
     public EndpointHealthView endpointHealth() {
         return health.view();
@@ -341,7 +353,7 @@ public final class AccessPoint implements AutoCloseable {
         if (!violations.isEmpty()) {
             throw new InvalidConfigException("routing snapshot at revision " + snapshot.getRevision(), violations);
         }
-        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics, health);
+        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics, health, balancing);
         final RoutingTable previous = install(next);
         metrics.setRevision(next.revision());
         logger.info("Access point {}: routing table revision {} -> {} ({} personas, {} subsets)", id,

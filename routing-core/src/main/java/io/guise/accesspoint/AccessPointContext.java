@@ -2,6 +2,7 @@ package io.guise.accesspoint;
 
 import io.guise.fault.SplitMix64;
 import io.guise.metrics.AccessPointMetrics;
+import io.guise.retry.Retries;
 import io.guise.routing.LiveRoutingTable;
 import io.guise.routing.RouteKey;
 import io.guise.shaping.AdmissionController;
@@ -34,6 +35,7 @@ final class AccessPointContext {
     private final RateLimiters rateLimiters = new RateLimiters(System::nanoTime);
     private final SubsetBudgets subsetBudgets = new SubsetBudgets();
     private final AdmissionController admission;
+    private final Retries retries;
     private static final int CLIENT_COUNTER_SLOTS = 4096;
     private final AtomicLongArray clientConnectionCounts = new AtomicLongArray(CLIENT_COUNTER_SLOTS);
     private final ChannelGroup channels = new DefaultChannelGroup("access-point", GlobalEventExecutor.INSTANCE);
@@ -45,8 +47,9 @@ final class AccessPointContext {
     };
 
     AccessPointContext(String accessPointId, LiveRoutingTable routing, AccessPointMetrics metrics, Transport transport,
-                       UpstreamSettingsValues upstream, long seed, AdmissionController admission) {
+                       UpstreamSettingsValues upstream, long seed, AdmissionController admission, Retries retries) {
         this.admission = admission;
+        this.retries = retries;
         this.accessPointId = accessPointId;
         this.routing = routing;
         this.metrics = metrics;
@@ -80,6 +83,11 @@ final class AccessPointContext {
     /** Returns the access point's concurrency limit, or null when unlimited. */
     AdmissionController admission() {
         return admission;
+    }
+
+    /** Returns the retry policy and budgets of L7 requests, or null when retries are off. */
+    Retries retries() {
+        return retries;
     }
 
     Transport transport() {

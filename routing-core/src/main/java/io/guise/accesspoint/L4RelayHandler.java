@@ -7,7 +7,9 @@ import io.guise.metrics.RequestOutcome;
 import io.guise.metrics.ShapingStats;
 import io.guise.routing.PersonaRoute;
 import io.guise.routing.RouteKey;
+import io.guise.routing.RoutingTable;
 import io.guise.routing.UpstreamTarget;
+import io.guise.shaping.AdmissionController;
 import io.guise.shaping.TokenBucket;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -27,7 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays one client TCP connection to an endpoint of its persona.
  *
- * <p>On accept it finds the persona, waits the simulated latency, then either fails
+ * <p>On accept it finds the persona and applies shaping: the rate limit, the subset
+ * budget and the access point's admission limit, whose slots the connection keeps
+ * until it closes. A connection over a limit is closed before any upstream
+ * connect, and one that waits for an admission slot is not read meanwhile. Once
+ * admitted it waits the simulated latency, then either fails
  * the connection on purpose (reset or close, one draw per connection) or connects
  * to a picked endpoint and copies bytes both ways. Backpressure: each side reads
  * again only after its last read was written to the other side, so neither side
@@ -47,6 +53,11 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
     // side sent FIN, and the relay closes both connections once both have.
     private boolean clientInputShutdown;
     private boolean upstreamInputShutdown;
+    // Shaping state of the connection, touched only on the event loop: the budgeted subset whose
+    // slot it took, whether it took an admission slot, and its place in the admission queue.
+    private String heldSubset;
+    private boolean holdsAdmission;
+    private QueuedConnection queuedConnection;
 
     L4RelayHandler(AccessPointContext context, RouteKey key, SplitMix64 random) {
         this.context = context;
@@ -77,9 +88,69 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        // NOTE: L4 connections pass the rate limit only; admission and subset budgets apply to L7 requests.
-        shaping.count(ShapingStats.Decision.ADMITTED);
+        final RoutingTable table = context.routing().current();
+        final String subset = table.budgetedSubset(key);
+        if (subset != null) {
+            final int budget = table.subsetBudget(key);
+            if (!context.subsetBudgets().tryAcquire(subset, budget)) {
+                shed(ctx, route, stats, shaping, "subset " + subset + " has all " + budget
+                                                 + " of its concurrent connections open");
+                return;
+            }
+            heldSubset = subset;
+        }
 
+        final AdmissionController admission = context.admission();
+        if (admission == null) {
+            shaping.count(ShapingStats.Decision.ADMITTED);
+            admitted(ctx, route, stats);
+        } else {
+            final QueuedConnection waiter = new QueuedConnection(ctx, route, stats, shaping);
+            switch (admission.acquire(route.priority(), waiter)) {
+                case ADMITTED -> {
+                    holdsAdmission = true;
+                    shaping.count(ShapingStats.Decision.ADMITTED);
+                    admitted(ctx, route, stats);
+                }
+                case QUEUED -> {
+                    shaping.count(ShapingStats.Decision.QUEUED);
+                    queuedConnection = waiter;
+                }
+                case SHED -> {
+                    shed(ctx, route, stats, shaping, "every admission slot and queue place is taken by"
+                                                     + " connections or requests of priority >= "
+                                                     + route.priority());
+                    return;
+                }
+            }
+        }
+        ctx.fireChannelActive();
+    }
+
+    /** Closes a connection over a shaping limit; channelInactive frees the slots it took. */
+    private void shed(ChannelHandlerContext ctx, PersonaRoute route, PersonaStats stats, ShapingStats shaping,
+                      String why) {
+        shaping.count(ShapingStats.Decision.SHED);
+        stats.count(RequestOutcome.SHED);
+        logger.debug("Access point {}: shed {} of persona {}: {}", context.accessPointId(), ctx.channel(), route.id(),
+                     why);
+        ctx.close();
+    }
+
+    /** Frees the subset and admission slots of this connection; safe to call more than once. */
+    private void releaseShaping() {
+        if (heldSubset != null) {
+            context.subsetBudgets().release(heldSubset);
+            heldSubset = null;
+        }
+        if (holdsAdmission) {
+            holdsAdmission = false;
+            context.admission().release();
+        }
+    }
+
+    /** Continues a connection that passed shaping: draws its faults and opens the upstream connection. */
+    private void admitted(ChannelHandlerContext ctx, PersonaRoute route, PersonaStats stats) {
         final FaultProfile faults = route.faults();
         final long delayNanos = faults.drawDelayNanos(random);
         final boolean fail = faults.drawError(random);
@@ -89,7 +160,6 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             stats.countInjectedLatency();
             ctx.executor().schedule(() -> openUpstream(ctx, route, stats, fail), delayNanos, TimeUnit.NANOSECONDS);
         }
-        ctx.fireChannelActive();
     }
 
     private void openUpstream(ChannelHandlerContext ctx, PersonaRoute route, PersonaStats stats, boolean fail) {
@@ -117,6 +187,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             stats.countPanicPick();
         }
         final long startNanos = System.nanoTime();
+        target.dispatched();
         final Bootstrap bootstrap = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(context.transport().channelType())
@@ -127,6 +198,7 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
                 .handler(new Backend());
         bootstrap.connect(target.address()).addListener((ChannelFuture future) -> {
             if (!future.isSuccess()) {
+                target.completed();
                 target.stats().recordFailure();
                 target.health().recordFailure();
                 stats.count(RequestOutcome.UPSTREAM_ERROR);
@@ -137,7 +209,11 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
             }
             upstream = future.channel();
             context.channels().add(upstream);
-            target.stats().recordResponse(System.nanoTime() - startNanos, false);
+            // For P2C the connection is outstanding while it is open, and its connect time is the latency.
+            upstream.closeFuture().addListener(closed -> target.completed());
+            final long connectNanos = System.nanoTime() - startNanos;
+            target.recordLatency(connectNanos);
+            target.stats().recordResponse(connectNanos, false);
             target.health().recordSuccess();
             stats.count(RequestOutcome.FORWARDED);
             if (!client.isActive()) {
@@ -187,6 +263,12 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (queuedConnection != null) {
+            // When the waiter was already admitted or shed, its callback frees what it took.
+            context.admission().cancel(queuedConnection);
+            queuedConnection = null;
+        }
+        releaseShaping();
         if (upstream != null) {
             closeOnFlush(upstream);
         }
@@ -216,6 +298,57 @@ final class L4RelayHandler extends ChannelInboundHandlerAdapter {
     private static void closeOnFlush(Channel channel) {
         if (channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * A connection waiting in the admission queue. The controller calls it on the
+     * thread that freed a slot or shed it; both callbacks hand the work to this
+     * connection's event loop.
+     */
+    private final class QueuedConnection implements AdmissionController.Waiter {
+
+        private final ChannelHandlerContext ctx;
+        private final PersonaRoute route;
+        private final PersonaStats stats;
+        private final ShapingStats shaping;
+
+        QueuedConnection(ChannelHandlerContext ctx, PersonaRoute route, PersonaStats stats, ShapingStats shaping) {
+            this.ctx = ctx;
+            this.route = route;
+            this.stats = stats;
+            this.shaping = shaping;
+        }
+
+        @Override
+        public void admitted() {
+            ctx.executor().execute(() -> {
+                if (queuedConnection == this) {
+                    queuedConnection = null;
+                }
+                holdsAdmission = true;
+                if (!ctx.channel().isActive()) {
+                    releaseShaping();
+                    return;
+                }
+                L4RelayHandler.this.admitted(ctx, route, stats);
+            });
+        }
+
+        @Override
+        public void shed() {
+            ctx.executor().execute(() -> {
+                if (queuedConnection == this) {
+                    queuedConnection = null;
+                }
+                if (!ctx.channel().isActive()) {
+                    releaseShaping();
+                    return;
+                }
+                L4RelayHandler.this.shed(ctx, route, stats, shaping,
+                                         "a connection or request of higher priority took this one's place in the"
+                                         + " admission queue");
+            });
         }
     }
 

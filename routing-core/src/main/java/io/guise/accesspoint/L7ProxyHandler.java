@@ -4,10 +4,12 @@ import io.guise.fault.FaultProfile;
 import io.guise.fault.SplitMix64;
 import io.guise.metrics.PersonaStats;
 import io.guise.metrics.RequestOutcome;
+import io.guise.metrics.RetryStats;
 import io.guise.metrics.ShapingStats;
 import io.guise.routing.PersonaRoute;
 import io.guise.routing.RouteKey;
 import io.guise.routing.RoutingTable;
+import io.guise.retry.Retries;
 import io.guise.shaping.AdmissionController;
 import io.guise.shaping.TokenBucket;
 import io.guise.routing.UpstreamTarget;
@@ -31,6 +33,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * owns the upstream connections it uses. Requests are served one at a time in
  * arrival order: reading stops while a request is in flight, and requests that a
  * client pipelined into the same read wait in a short queue.
+ *
+ * <p>With a retry policy, an idempotent request that an endpoint fails (connect
+ * error, reset before the response, or a 5xx response) is sent again to an
+ * endpoint of the same persona that it has not tried, while the persona's retry
+ * budget allows. Response timeouts and injected errors are not retried.
  */
 final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -246,7 +255,11 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             stats.countPanicPick();
         }
         final boolean keepAlive = prepareUpstreamRequest(request);
-        new Exchange(request, route, stats, target, keepAlive).start();
+        final Retries retries = context.retries();
+        if (retries != null) {
+            retries.budget(route.id()).recordRequest();
+        }
+        new Exchange(request, route, stats, target, keepAlive, 1, null).start();
     }
 
     /** Rewrites the headers for the upstream hop and returns whether the client wants keep-alive. */
@@ -373,7 +386,10 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** One request forwarded to one endpoint, with at most one retry on a stale pooled connection. */
+    /**
+     * One attempt of a request at one endpoint, with at most one resend on a new
+     * connection when a stale pooled connection fails under it.
+     */
     private final class Exchange implements UpstreamHandler.Exchange {
 
         private final FullHttpRequest request;
@@ -382,6 +398,10 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
         private final UpstreamTarget target;
         private final boolean clientKeepAlive;
         private final UpstreamConnectionPool pool;
+        // 1 for the first attempt of the request.
+        private final int attempt;
+        // The endpoints this request went to, this one included, or null on a first attempt.
+        private List<UpstreamTarget> tried;
         private Channel upstream;
         private ScheduledFuture<?> timeout;
         private long startNanos;
@@ -390,17 +410,20 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
         private boolean done;
 
         Exchange(FullHttpRequest request, PersonaRoute route, PersonaStats stats, UpstreamTarget target,
-                 boolean clientKeepAlive) {
+                 boolean clientKeepAlive, int attempt, List<UpstreamTarget> tried) {
             this.request = request;
             this.route = route;
             this.stats = stats;
             this.target = target;
             this.clientKeepAlive = clientKeepAlive;
+            this.attempt = attempt;
+            this.tried = tried;
             pool = context.pool(ctx.channel().eventLoop(), target.address());
         }
 
         void start() {
             startNanos = System.nanoTime();
+            target.dispatched();
             timeout = ctx.executor().schedule(this::onTimeout, context.upstream().responseTimeoutMillis(),
                                               TimeUnit.MILLISECONDS);
             final Channel idle = pool.pollIdle();
@@ -430,7 +453,8 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
         private void send(Channel channel) {
             upstream = channel;
             reused = channel.pipeline().get(UpstreamHandler.class).begin(this);
-            channel.writeAndFlush(request.retain()).addListener((ChannelFuture future) -> {
+            // A duplicate has its own read position, so the request can be sent again to another endpoint.
+            channel.writeAndFlush(request.retainedDuplicate()).addListener((ChannelFuture future) -> {
                 if (!future.isSuccess()) {
                     // Closing fires channelInactive, which reports the failure to onFailure.
                     future.channel().close();
@@ -450,6 +474,8 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             final long latencyNanos = System.nanoTime() - startNanos;
             final boolean serverError = response.status().code() >= 500;
             target.stats().recordResponse(latencyNanos, serverError);
+            target.recordLatency(latencyNanos);
+            target.completed();
             if (serverError) {
                 target.health().recordFailure();
             } else {
@@ -461,7 +487,14 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             } else {
                 upstream.close();
             }
+            if (serverError && retry("status " + response.status().code())) {
+                response.release();
+                return;
+            }
             stats.count(RequestOutcome.FORWARDED);
+            if (!serverError && attempt > 1) {
+                context.metrics().retries(route.id()).countSuccessAfterRetry();
+            }
             request.release();
 
             GuiseHeaders.stripHopByHop(response.headers());
@@ -494,9 +527,13 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             timeout.cancel(false);
             target.stats().recordFailure();
             target.health().recordFailure();
-            stats.count(RequestOutcome.UPSTREAM_ERROR);
+            target.completed();
             logger.debug("Access point {}: endpoint {} failed for persona {}: {}", context.accessPointId(), target,
                          route.id(), cause.toString());
+            if (retry(cause.toString())) {
+                return;
+            }
+            stats.count(RequestOutcome.UPSTREAM_ERROR);
             failedEndpoint = target.endpointId();
             respondLocally(request, HttpResponseStatus.BAD_GATEWAY,
                            "endpoint " + target + " failed: " + cause.getMessage(), route.id(), clientKeepAlive);
@@ -516,11 +553,47 @@ final class L7ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             target.stats().recordTimeout();
             target.health().recordFailure();
+            target.recordLatency(System.nanoTime() - startNanos);
+            target.completed();
             stats.count(RequestOutcome.UPSTREAM_ERROR);
             failedEndpoint = target.endpointId();
             respondLocally(request, HttpResponseStatus.GATEWAY_TIMEOUT,
                            "endpoint " + target + " did not respond within "
                            + context.upstream().responseTimeoutMillis() + " ms", route.id(), clientKeepAlive);
+        }
+
+        /**
+         * Sends the request again to an endpoint it has not tried when the retry
+         * policy, the method and the persona's retry budget allow, and returns
+         * whether it did. Call it once this attempt's outcome is recorded.
+         */
+        private boolean retry(String failure) {
+            final Retries retries = context.retries();
+            if (retries == null || attempt >= retries.maxAttempts() || !isIdempotent(request.method())
+                || !ctx.channel().isActive()) {
+                return false;
+            }
+            if (tried == null) {
+                tried = new ArrayList<>(retries.maxAttempts());
+                tried.add(target);
+            }
+            final UpstreamTarget next = route.pickRetry(random, tried);
+            if (next == null) {
+                return false;
+            }
+            final RetryStats retryStats = context.metrics().retries(route.id());
+            if (!retries.budget(route.id()).tryRetry()) {
+                retryStats.countBudgetExhausted();
+                logger.debug("Access point {}: retry budget of persona {} spent; not retrying after {} failed: {}",
+                             context.accessPointId(), route.id(), target, failure);
+                return false;
+            }
+            retryStats.countAttempted();
+            tried.add(next);
+            logger.debug("Access point {}: retrying a request of persona {} on {} after {} failed: {}",
+                         context.accessPointId(), route.id(), next, target, failure);
+            new Exchange(request, route, stats, next, clientKeepAlive, attempt + 1, tried).start();
+            return true;
         }
     }
 

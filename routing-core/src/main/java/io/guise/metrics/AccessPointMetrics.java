@@ -41,10 +41,13 @@ public final class AccessPointMetrics {
     private final Counter ejections;
     private final Gauge ejected;
     private final Counter shapingDecisions;
+    private final Counter retries;
+    private final Counter retrySuccesses;
     private final Gauge revision;
     private final Gauge activeConnections;
     private final Map<String, PersonaStats> personas = new ConcurrentHashMap<>();
     private final Map<String, ShapingStats> shaping = new ConcurrentHashMap<>();
+    private final Map<String, RetryStats> retryStats = new ConcurrentHashMap<>();
     private final Map<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
 
     public AccessPointMetrics() {
@@ -90,6 +93,19 @@ public final class AccessPointMetrics {
                 .labelNames("persona", "decision")
                 .withoutExemplars()
                 .register(registry);
+        retries = Counter.builder()
+                .name("guise_retries_total")
+                .help("Retries of L7 requests on another endpoint by persona and result: attempted, or"
+                      + " budget_exhausted when the retry budget did not allow one.")
+                .labelNames("persona", "result")
+                .withoutExemplars()
+                .register(registry);
+        retrySuccesses = Counter.builder()
+                .name("guise_retry_successes_total")
+                .help("L7 requests by persona that got a response below 500 after at least one retry.")
+                .labelNames("persona")
+                .withoutExemplars()
+                .register(registry);
         revision = Gauge.builder()
                 .name("guise_routing_revision")
                 .help("Revision of the routing table in force.")
@@ -129,6 +145,14 @@ public final class AccessPointMetrics {
             }
             return new ShapingStats(points);
         });
+    }
+
+    /** Returns the retry counters of a persona, created on first use. */
+    public RetryStats retries(String personaId) {
+        requireNonNull(personaId, "personaId");
+        return retryStats.computeIfAbsent(personaId, id -> new RetryStats(
+                retries.labelValues(id, "attempted"), retries.labelValues(id, "budget_exhausted"),
+                retrySuccesses.labelValues(id)));
     }
 
     /** Returns the measurements of an endpoint, created on first use. */

@@ -19,7 +19,9 @@ import java.util.List;
  * <p>Thread-safe. The configuration is immutable. The endpoint pool follows local
  * ejection: when the {@link EndpointHealth} version moves, the next pick rebuilds
  * the pool with ejected endpoints as unhealthy and publishes it with one volatile
- * write. Picks between changes take no locks and allocate nothing.
+ * write. Picks between changes take no locks and allocate nothing. A pool
+ * balanced by P2C compares the loads of its endpoints, which every event loop
+ * updates lock-free.
  */
 public final class PersonaRoute {
 
@@ -35,10 +37,20 @@ public final class PersonaRoute {
     private final SslContext sslContext;
     private final PersonaStats l4Stats;
     private final PersonaStats l7Stats;
+    // Decay time of the latency average of a pool balanced by P2C, or 0 for weighted random.
+    private final long decayNanos;
+    private final EndpointPool.Loads loads = new TargetLoads();
 
     PersonaRoute(Persona persona, FaultProfile faults, List<UpstreamTarget> targets, int[] tiers, int[] weights,
                  boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext, PersonaStats l4Stats,
                  PersonaStats l7Stats) {
+        this(persona, faults, targets, tiers, weights, configuredHealthy, health, sslContext, l4Stats, l7Stats, 0);
+    }
+
+    /** Creates a route whose pool is balanced by P2C when {@code decayNanos} is positive. */
+    PersonaRoute(Persona persona, FaultProfile faults, List<UpstreamTarget> targets, int[] tiers, int[] weights,
+                 boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext, PersonaStats l4Stats,
+                 PersonaStats l7Stats, long decayNanos) {
         this.persona = requireNonNull(persona, "persona");
         this.faults = requireNonNull(faults, "faults");
         this.targets = targets.toArray(new UpstreamTarget[0]);
@@ -50,6 +62,12 @@ public final class PersonaRoute {
         this.sslContext = sslContext;
         this.l4Stats = requireNonNull(l4Stats, "l4Stats");
         this.l7Stats = requireNonNull(l7Stats, "l7Stats");
+        this.decayNanos = decayNanos;
+        if (decayNanos > 0) {
+            for (UpstreamTarget target : this.targets) {
+                requireNonNull(target.load(), "load of a target in a pool balanced by P2C");
+            }
+        }
     }
 
     public String id() {
@@ -95,8 +113,54 @@ public final class PersonaRoute {
                 return targets[index];
             }
         }
-        final int index = current.pool.pick(random);
+        final int index = decayNanos > 0 ? current.pool.pickP2c(random, loads, nowNanos())
+                                         : current.pool.pick(random);
         return index < 0 ? null : targets[index];
+    }
+
+    /** Returns true when the pool is balanced by P2C over EWMA latency. */
+    public boolean balancedByP2c() {
+        return decayNanos > 0;
+    }
+
+    /**
+     * Picks an endpoint for a retry: one of the pool in force that is not in
+     * {@code tried}, by the pool's policy. Ejected endpoints waiting for a probe
+     * are left to first attempts. Returns null when no endpoint is left.
+     */
+    public UpstreamTarget pickRetry(SplitMix64 random, List<UpstreamTarget> tried) {
+        final int[] excluded = new int[tried.size()];
+        int count = 0;
+        for (UpstreamTarget target : tried) {
+            for (int i = 0; i < targets.length; i++) {
+                if (targets[i] == target) {
+                    excluded[count++] = i;
+                    break;
+                }
+            }
+        }
+        final View current = currentView();
+        final int index = current.pool.pickExcluding(random, decayNanos > 0 ? loads : null,
+                                                     decayNanos > 0 ? nowNanos() : 0, excluded, count);
+        return index < 0 ? null : targets[index];
+    }
+
+    /** Reads the clock of the endpoint loads; an empty pool picks nothing and needs no time. */
+    private long nowNanos() {
+        return targets.length == 0 ? 0 : targets[0].load().nowNanos();
+    }
+
+    /** Reads the loads of the targets for P2C picks; used only when every target has a load. */
+    private final class TargetLoads implements EndpointPool.Loads {
+        @Override
+        public double latencyNanos(int endpointIndex, long nowNanos) {
+            return targets[endpointIndex].load().latencyNanos(nowNanos, decayNanos);
+        }
+
+        @Override
+        public int outstanding(int endpointIndex) {
+            return targets[endpointIndex].load().outstanding();
+        }
     }
 
     private View currentView() {

@@ -10,6 +10,7 @@ import io.guise.proto.Persona;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.proto.SplitArm;
 import io.guise.proto.SubsetEntry;
+import io.guise.selection.Balancing;
 import io.guise.subset.CidrPrefix;
 import io.guise.subset.SubsetMap;
 import io.guise.tls.PersonaTlsContexts;
@@ -83,14 +84,26 @@ public final class RoutingTable {
      */
     public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
                                      EndpointHealth health) {
+        return build(snapshot, tls, metrics, health, Balancing.none());
+    }
+
+    /**
+     * Builds a table as {@link #build(RoutingSnapshot, PersonaTlsContexts, AccessPointMetrics, EndpointHealth)}
+     * does, with each pool picking by its policy in {@code balancing}. A persona's
+     * pool follows a pool's policy when all its endpoints belong to that pool.
+     * {@code balancing} outlives tables, so endpoint loads survive a new revision.
+     */
+    public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
+                                     EndpointHealth health, Balancing balancing) {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(metrics, "metrics");
         requireNonNull(health, "health");
+        requireNonNull(balancing, "balancing");
         final Map<String, InetAddress[]> resolved = new HashMap<>();
         final Map<String, PersonaRoute> personas = new LinkedHashMap<>();
         for (Persona persona : snapshot.getPersonasList()) {
             personas.put(persona.getId(),
-                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, resolved));
+                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, balancing, resolved));
         }
         final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
         for (SubsetEntry entry : snapshot.getSubsetsList()) {
@@ -183,10 +196,11 @@ public final class RoutingTable {
     }
 
     private static PersonaRoute buildRoute(Persona persona, List<Endpoint> endpoints, PersonaTlsContexts tls,
-                                           AccessPointMetrics metrics, EndpointHealth health,
+                                           AccessPointMetrics metrics, EndpointHealth health, Balancing balancing,
                                            Map<String, InetAddress[]> resolved) {
         final boolean ipv6 = "IPv6".equals(persona.getAddressFamily());
         final List<Endpoint> members = poolMembers(persona, endpoints);
+        final long decayNanos = members.isEmpty() ? 0 : balancing.p2cDecayNanos(sharedPool(members));
         final List<UpstreamTarget> targets = new ArrayList<>(members.size());
         final int[] tiers = new int[members.size()];
         final int[] weights = new int[members.size()];
@@ -201,7 +215,8 @@ public final class RoutingTable {
             weights[targets.size()] = endpoint.hasWeight() ? endpoint.getWeight() : 1;
             healthy[targets.size()] = !endpoint.hasHealthy() || endpoint.getHealthy();
             targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port),
-                                           metrics.endpoint(endpoint.getId()), health.member(endpoint.getId())));
+                                           metrics.endpoint(endpoint.getId()), health.member(endpoint.getId()),
+                                           decayNanos > 0 ? balancing.load(endpoint.getId()) : null, decayNanos));
         }
         SslContext sslContext = null;
         if (!persona.getTlsVersion().isEmpty()) {
@@ -214,7 +229,19 @@ public final class RoutingTable {
         final int count = targets.size();
         return new PersonaRoute(persona, FaultProfile.of(persona), targets, Arrays.copyOf(tiers, count),
                                 Arrays.copyOf(weights, count), Arrays.copyOf(healthy, count), health, sslContext,
-                                metrics.persona(persona.getId(), "l4"), metrics.persona(persona.getId(), "l7"));
+                                metrics.persona(persona.getId(), "l4"), metrics.persona(persona.getId(), "l7"),
+                                decayNanos);
+    }
+
+    /** Returns the pool name that every endpoint of {@code members} shares, or "" when they differ. */
+    private static String sharedPool(List<Endpoint> members) {
+        final String pool = members.get(0).getPool();
+        for (Endpoint member : members) {
+            if (!member.getPool().equals(pool)) {
+                return "";
+            }
+        }
+        return pool;
     }
 
     /**

@@ -40,7 +40,8 @@ import java.util.List;
  * It takes at most two draws from the caller's generator: one for the tier, skipped
  * when only one tier takes load, and one for the endpoint, skipped when that tier has
  * a single candidate. The same pool and the same generator state therefore give the
- * same pick.
+ * same pick. {@link #pickP2c} takes one more draw, for the second candidate, and
+ * reads the figures the caller's {@link Loads} report.
  *
  * <p>NOTE: health will change at runtime through local ejection. The plan is then
  * rebuilt and swapped in, so {@link Builder#build()} is kept linear in the endpoint
@@ -57,6 +58,7 @@ public final class EndpointPool {
     // Tier loads become cumulative thresholds out of 2^32, so one power-of-two draw
     // picks a tier without rejection.
     private static final long LOAD_SCALE = 1L << 32;
+    private static final int[] NO_INDEXES = new int[0];
 
     private final List<Integer> endpointIndexes;
     private final boolean panic;
@@ -88,6 +90,18 @@ public final class EndpointPool {
     }
 
     /**
+     * The figures of the endpoints that P2C picks compare. Implementations return
+     * without blocking and without allocating, on any thread.
+     */
+    public interface Loads {
+        /** Returns the moving average latency of an endpoint at {@code nowNanos}, or NaN without samples. */
+        double latencyNanos(int endpointIndex, long nowNanos);
+
+        /** Returns the requests or connections in flight to an endpoint. */
+        int outstanding(int endpointIndex);
+    }
+
+    /**
      * Picks an endpoint by the selection rule in the class comment.
      *
      * @return the {@code endpointIndex} of the picked endpoint, or -1 when the pool has
@@ -95,6 +109,48 @@ public final class EndpointPool {
      */
     public int pick(SplitMix64 random) {
         requireNonNull(random, "random");
+        return pick(random, null, 0, NO_INDEXES, 0);
+    }
+
+    /**
+     * Picks an endpoint by power of two choices within the chosen tier: draws two
+     * distinct candidates by weight and returns the one with the lower cost,
+     * latency times (outstanding + 1). An endpoint without samples counts with the
+     * lowest latency of the pool's candidates, or 0 when none has samples. Equal
+     * costs go to the one with fewer outstanding requests, then to the first draw.
+     * Tier choice and panic mode follow the class comment. Takes no locks and
+     * allocates nothing; a tier with a single candidate takes no comparison.
+     *
+     * @return the {@code endpointIndex} of the picked endpoint, or -1 when the pool has
+     *     no endpoints
+     */
+    public int pickP2c(SplitMix64 random, Loads loads, long nowNanos) {
+        requireNonNull(random, "random");
+        requireNonNull(loads, "loads");
+        return pick(random, loads, nowNanos, NO_INDEXES, 0);
+    }
+
+    /**
+     * Picks an endpoint as {@link #pick} or, with {@code loads}, as {@link #pickP2c}
+     * does, leaving out the first {@code excludedCount} endpoint indexes of
+     * {@code excluded}, for a retry. When the drawn tier has no candidate left, the
+     * next tiers with load are tried in order, then the earlier ones.
+     *
+     * @param loads the figures for a P2C pick, or null for a weighted random pick
+     * @return the {@code endpointIndex} of the picked endpoint, or -1 when no
+     *     candidate is left
+     */
+    public int pickExcluding(SplitMix64 random, Loads loads, long nowNanos, int[] excluded, int excludedCount) {
+        requireNonNull(random, "random");
+        requireNonNull(excluded, "excluded");
+        if (excludedCount < 0 || excludedCount > excluded.length) {
+            throw new IllegalArgumentException("excludedCount: " + excludedCount + " (expected: 0-"
+                                               + excluded.length + ")");
+        }
+        return pick(random, loads, nowNanos, excluded, excludedCount);
+    }
+
+    private int pick(SplitMix64 random, Loads loads, long nowNanos, int[] excluded, int excludedCount) {
         final int segmentCount = segmentThresholds.length;
         if (segmentCount == 0) {
             return -1;
@@ -108,14 +164,43 @@ public final class EndpointPool {
             }
         }
 
+        if (excludedCount == 0) {
+            return pickInSegment(segment, random, loads, nowNanos);
+        }
+        for (int offset = 0; offset < segmentCount; offset++) {
+            final int picked = pickInSegmentExcluding((segment + offset) % segmentCount, random, loads, nowNanos,
+                                                      excluded, excludedCount);
+            if (picked >= 0) {
+                return picked;
+            }
+        }
+        return -1;
+    }
+
+    private int pickInSegment(int segment, SplitMix64 random, Loads loads, long nowNanos) {
         final int start = segmentStarts[segment];
         final int end = segmentStarts[segment + 1];
         if (end - start == 1) {
             return candidateIndexes[start];
         }
 
-        // Binary search for the first candidate whose running weight exceeds the point.
-        final long weightPoint = random.nextLong(cumulativeWeights[end - 1]);
+        final long total = cumulativeWeights[end - 1];
+        final int first = positionOf(start, end, random.nextLong(total));
+        if (loads == null) {
+            return candidateIndexes[first];
+        }
+        // The second draw skips the first candidate's range, so the two are distinct.
+        final long firstBase = first == start ? 0 : cumulativeWeights[first - 1];
+        long point = random.nextLong(total - weightAt(first, start));
+        if (point >= firstBase) {
+            point += weightAt(first, start);
+        }
+        final int second = positionOf(start, end, point);
+        return cheaper(candidateIndexes[first], candidateIndexes[second], loads, nowNanos);
+    }
+
+    /** Returns the first position in [start, end) whose running weight exceeds {@code weightPoint}. */
+    private int positionOf(int start, int end, long weightPoint) {
         int low = start;
         int high = end - 1;
         while (low < high) {
@@ -126,7 +211,94 @@ public final class EndpointPool {
                 low = middle + 1;
             }
         }
-        return candidateIndexes[low];
+        return low;
+    }
+
+    private long weightAt(int position, int segmentStart) {
+        return position == segmentStart ? cumulativeWeights[position]
+                                        : cumulativeWeights[position] - cumulativeWeights[position - 1];
+    }
+
+    private int pickInSegmentExcluding(int segment, SplitMix64 random, Loads loads, long nowNanos, int[] excluded,
+                                       int excludedCount) {
+        final int start = segmentStarts[segment];
+        final int end = segmentStarts[segment + 1];
+        final int first = drawExcluding(start, end, random, excluded, excludedCount, -1);
+        if (first < 0 || loads == null) {
+            return first < 0 ? -1 : candidateIndexes[first];
+        }
+        final int second = drawExcluding(start, end, random, excluded, excludedCount, first);
+        if (second < 0) {
+            return candidateIndexes[first];
+        }
+        return cheaper(candidateIndexes[first], candidateIndexes[second], loads, nowNanos);
+    }
+
+    /**
+     * Draws a position in [start, end) by weight among the candidates that are
+     * neither excluded nor at {@code skipped}; returns -1 when none is left.
+     */
+    private int drawExcluding(int start, int end, SplitMix64 random, int[] excluded, int excludedCount,
+                              int skipped) {
+        long total = 0;
+        for (int position = start; position < end; position++) {
+            if (position != skipped && !contains(excluded, excludedCount, candidateIndexes[position])) {
+                total += weightAt(position, start);
+            }
+        }
+        if (total == 0) {
+            return -1;
+        }
+        long point = random.nextLong(total);
+        for (int position = start; position < end; position++) {
+            if (position != skipped && !contains(excluded, excludedCount, candidateIndexes[position])) {
+                point -= weightAt(position, start);
+                if (point < 0) {
+                    return position;
+                }
+            }
+        }
+        throw new IllegalStateException("weight point beyond the total weight of positions " + start + "-" + end);
+    }
+
+    private static boolean contains(int[] indexes, int count, int index) {
+        for (int i = 0; i < count; i++) {
+            if (indexes[i] == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Returns the endpoint index of the two with the lower P2C cost, as {@link #pickP2c} describes. */
+    private int cheaper(int first, int second, Loads loads, long nowNanos) {
+        double firstLatency = loads.latencyNanos(first, nowNanos);
+        double secondLatency = loads.latencyNanos(second, nowNanos);
+        if (Double.isNaN(firstLatency) || Double.isNaN(secondLatency)) {
+            final double lowest = lowestLatency(loads, nowNanos);
+            firstLatency = Double.isNaN(firstLatency) ? lowest : firstLatency;
+            secondLatency = Double.isNaN(secondLatency) ? lowest : secondLatency;
+        }
+        final int firstOutstanding = Math.max(0, loads.outstanding(first));
+        final int secondOutstanding = Math.max(0, loads.outstanding(second));
+        final double firstCost = firstLatency * (firstOutstanding + 1);
+        final double secondCost = secondLatency * (secondOutstanding + 1);
+        if (firstCost != secondCost) {
+            return firstCost < secondCost ? first : second;
+        }
+        return secondOutstanding < firstOutstanding ? second : first;
+    }
+
+    /** Returns the lowest latency among the candidates with samples, or 0 when none has samples. */
+    private double lowestLatency(Loads loads, long nowNanos) {
+        double lowest = Double.NaN;
+        for (int index : candidateIndexes) {
+            final double latency = loads.latencyNanos(index, nowNanos);
+            if (!Double.isNaN(latency) && (Double.isNaN(lowest) || latency < lowest)) {
+                lowest = latency;
+            }
+        }
+        return Double.isNaN(lowest) ? 0 : lowest;
     }
 
     /** Returns the number of endpoints, including drained and unhealthy ones. */

@@ -6,18 +6,22 @@ import io.guise.proto.AdminListener;
 import io.guise.proto.Listener;
 import io.guise.proto.LocalEjection;
 import io.guise.proto.ManagerLink;
+import io.guise.proto.PoolBalancing;
+import io.guise.proto.RetryPolicy;
 import io.guise.proto.TlsKeyMaterial;
 import io.guise.proto.UpstreamSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks the parts of an access point config that a routing snapshot lacks:
  * its id, listeners, admin listener, TLS key files, upstream settings,
- * manager link and local ejection settings.
+ * manager link, local ejection, retry and pool balancing settings.
  * Stateless, so thread-safe.
  */
 final class AccessPointRules {
@@ -55,6 +59,44 @@ final class AccessPointRules {
         }
         if (config.hasLocalEjection()) {
             checkLocalEjection(config.getLocalEjection(), out);
+        }
+        if (config.hasRetries()) {
+            checkRetries(config.getRetries(), out);
+        }
+        checkPoolBalancing(config.getPoolBalancingList(), out);
+    }
+
+    private static void checkRetries(RetryPolicy retries, List<Violation> out) {
+        if (retries.getMaxAttempts() < 0 || retries.getMaxAttempts() > 5) {
+            out.add(Violation.ofLong("retries.max_attempts", retries.getMaxAttempts(),
+                    "0-5 attempts including the first, where 0 means 2"));
+        }
+        if (retries.getBudgetPercent() < 0 || retries.getBudgetPercent() > 100) {
+            out.add(Violation.ofLong("retries.budget_percent", retries.getBudgetPercent(),
+                    "0-100, where 0 means 20"));
+        }
+        checkNotNegative(retries.getMinRetriesPerSecond(), "retries.min_retries_per_second", "10", out);
+    }
+
+    private static void checkPoolBalancing(List<PoolBalancing> entries, List<Violation> out) {
+        final Map<String, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            final PoolBalancing entry = entries.get(i);
+            final String path = "pool_balancing[" + i + "]";
+            if (entry.getPool().isEmpty()) {
+                out.add(Violation.ofString(path + ".pool", "", "the name of a pool, as in Endpoint.pool"));
+            } else {
+                final Integer first = firstIndex.putIfAbsent(entry.getPool(), i);
+                if (first != null) {
+                    out.add(Violation.ofString(path + ".pool", entry.getPool(),
+                            "at most one entry per pool, but pool_balancing[" + first + "] names it"));
+                }
+            }
+            if (!entry.getPolicy().equals("WEIGHTED_RANDOM") && !entry.getPolicy().equals("P2C_EWMA")) {
+                out.add(Violation.ofString(path + ".policy", entry.getPolicy(),
+                        "\"WEIGHTED_RANDOM\" or \"P2C_EWMA\""));
+            }
+            checkNotNegative(entry.getDecayMs(), path + ".decay_ms", "10000", out);
         }
     }
 

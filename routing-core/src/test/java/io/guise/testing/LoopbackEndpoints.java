@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Endpoints for tests, bound to loopback on ports the system picks: HTTP endpoints
- * that respond to every request with their id, and TCP endpoints that send their id
+ * that respond to every request with their id (with a chosen status and delay if
+ * asked), and TCP endpoints that send their id
  * and a newline on connect and then echo what they receive. Closing stops them all.
  */
 public final class LoopbackEndpoints implements AutoCloseable {
@@ -32,6 +33,15 @@ public final class LoopbackEndpoints implements AutoCloseable {
 
     /** Starts an HTTP endpoint on {@code address} whose response body is {@code id}. */
     public HttpEndpoint http(String id, String address) throws IOException {
+        return http(id, address, 200, 0);
+    }
+
+    /**
+     * Starts an HTTP endpoint on {@code address} that responds to every request with
+     * {@code status} and the body {@code id}, after {@code delayMillis} of simulated
+     * work, so tests can stand up failing or slow endpoints.
+     */
+    public HttpEndpoint http(String id, String address, int status, long delayMillis) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 128);
         final AtomicInteger requests = new AtomicInteger();
         final byte[] body = id.getBytes(StandardCharsets.UTF_8);
@@ -40,8 +50,17 @@ public final class LoopbackEndpoints implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 in.readAllBytes();
             }
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    exchange.close();
+                    return;
+                }
+            }
             exchange.getResponseHeaders().set("x-endpoint-id", id);
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
