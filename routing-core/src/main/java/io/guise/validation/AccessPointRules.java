@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * Checks the parts of an access point config that a routing snapshot lacks:
  * its id, listeners, admin listener, TLS key files, upstream settings,
- * manager link and local ejection settings.
+ * manager link, local ejection settings and active health checks.
  * Stateless, so thread-safe.
  */
 final class AccessPointRules {
@@ -56,6 +56,7 @@ final class AccessPointRules {
         if (config.hasLocalEjection()) {
             checkLocalEjection(config.getLocalEjection(), out);
         }
+        HealthCheckRules.check(config.getHealthChecksList(), out);
     }
 
     private static void checkLocalEjection(LocalEjection ejection, List<Violation> out) {
@@ -95,6 +96,8 @@ final class AccessPointRules {
             out.add(Violation.ofLong("manager.reconnect_max_ms", manager.getReconnectMaxMs(),
                     "at least reconnect_initial_ms (" + manager.getReconnectInitialMs() + "), or 0 for 10000"));
         }
+        checkNotNegative(manager.getHealthIntervalMs(), "manager.health_interval_ms", "1000", out);
+        checkNotNegative(manager.getFaultSafetyTimeoutMs(), "manager.fault_safety_timeout_ms", "30000", out);
     }
 
     private static void checkListener(Listener listener, String path, List<Binding> bindings,
@@ -171,7 +174,7 @@ final class AccessPointRules {
         checkNotNegative(upstream.getMaxBodyBytes(), "upstream.max_body_bytes", "8388608", out);
     }
 
-    private static void checkNotNegative(int value, String path, String defaultValue, List<Violation> out) {
+    static void checkNotNegative(int value, String path, String defaultValue, List<Violation> out) {
         if (value < 0) {
             out.add(Violation.ofLong(path, value, "an integer >= 0, where 0 means " + defaultValue));
         }
