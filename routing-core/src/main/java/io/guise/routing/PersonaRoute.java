@@ -3,6 +3,7 @@ package io.guise.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.guise.fault.FaultProfile;
+import io.guise.fault.FaultSafety;
 import io.guise.fault.SplitMix64;
 import io.guise.health.EndpointHealth;
 import io.guise.metrics.PersonaStats;
@@ -25,6 +26,9 @@ public final class PersonaRoute {
 
     private final Persona persona;
     private final FaultProfile faults;
+    private final FaultProfile inertFaults;
+    private final FaultSafety faultSafety;
+    private final long faultExpiresAtMillis;
     private final UpstreamTarget[] targets;
     private final int[] tiers;
     private final int[] weights;
@@ -36,11 +40,14 @@ public final class PersonaRoute {
     private final PersonaStats l4Stats;
     private final PersonaStats l7Stats;
 
-    PersonaRoute(Persona persona, FaultProfile faults, List<UpstreamTarget> targets, int[] tiers, int[] weights,
-                 boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext, PersonaStats l4Stats,
-                 PersonaStats l7Stats) {
+    PersonaRoute(Persona persona, FaultProfile faults, FaultSafety faultSafety, List<UpstreamTarget> targets,
+                 int[] tiers, int[] weights, boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext,
+                 PersonaStats l4Stats, PersonaStats l7Stats) {
         this.persona = requireNonNull(persona, "persona");
         this.faults = requireNonNull(faults, "faults");
+        this.inertFaults = faults.withoutInjection();
+        this.faultSafety = requireNonNull(faultSafety, "faultSafety");
+        this.faultExpiresAtMillis = persona.getFaultExpiresAtMs();
         this.targets = targets.toArray(new UpstreamTarget[0]);
         this.tiers = tiers.clone();
         this.weights = weights.clone();
@@ -60,7 +67,21 @@ public final class PersonaRoute {
         return persona;
     }
 
+    /**
+     * Returns the fault profile in force for a request arriving now: the persona's,
+     * or one that injects nothing (with the same error status and L4 error action)
+     * while the {@link FaultSafety} suspends injection or after the persona's
+     * {@code fault_expires_at_ms}. A persona without faults costs no clock read.
+     */
     public FaultProfile faults() {
+        if (inertFaults == faults || faultSafety.allowsInjection(faultExpiresAtMillis)) {
+            return faults;
+        }
+        return inertFaults;
+    }
+
+    /** Returns the persona's fault profile as configured, whether or not it is in force. */
+    public FaultProfile configuredFaults() {
         return faults;
     }
 

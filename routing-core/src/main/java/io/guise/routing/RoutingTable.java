@@ -3,6 +3,7 @@ package io.guise.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.guise.fault.FaultProfile;
+import io.guise.fault.FaultSafety;
 import io.guise.health.EndpointHealth;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.proto.Endpoint;
@@ -83,14 +84,24 @@ public final class RoutingTable {
      */
     public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
                                      EndpointHealth health) {
+        return build(snapshot, tls, metrics, health, FaultSafety.withoutManager());
+    }
+
+    /**
+     * Builds a table as {@link #build(RoutingSnapshot, PersonaTlsContexts, AccessPointMetrics, EndpointHealth)}
+     * does, with routes that inject persona faults only while {@code faultSafety} allows it.
+     */
+    public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
+                                     EndpointHealth health, FaultSafety faultSafety) {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(metrics, "metrics");
         requireNonNull(health, "health");
+        requireNonNull(faultSafety, "faultSafety");
         final Map<String, InetAddress[]> resolved = new HashMap<>();
         final Map<String, PersonaRoute> personas = new LinkedHashMap<>();
         for (Persona persona : snapshot.getPersonasList()) {
             personas.put(persona.getId(),
-                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, resolved));
+                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, faultSafety, resolved));
         }
         final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
         for (SubsetEntry entry : snapshot.getSubsetsList()) {
@@ -184,7 +195,7 @@ public final class RoutingTable {
 
     private static PersonaRoute buildRoute(Persona persona, List<Endpoint> endpoints, PersonaTlsContexts tls,
                                            AccessPointMetrics metrics, EndpointHealth health,
-                                           Map<String, InetAddress[]> resolved) {
+                                           FaultSafety faultSafety, Map<String, InetAddress[]> resolved) {
         final boolean ipv6 = "IPv6".equals(persona.getAddressFamily());
         final List<Endpoint> members = poolMembers(persona, endpoints);
         final List<UpstreamTarget> targets = new ArrayList<>(members.size());
@@ -200,8 +211,10 @@ public final class RoutingTable {
             tiers[targets.size()] = endpoint.getTier();
             weights[targets.size()] = endpoint.hasWeight() ? endpoint.getWeight() : 1;
             healthy[targets.size()] = !endpoint.hasHealthy() || endpoint.getHealthy();
-            targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port),
-                                           metrics.endpoint(endpoint.getId()), health.member(endpoint.getId())));
+            // Results through this route also count in the persona's health report interval.
+            final var stats = metrics.endpoint(endpoint.getId()).forPersona(metrics.personaInterval(persona.getId()));
+            targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port), stats,
+                                           health.member(endpoint.getId())));
         }
         SslContext sslContext = null;
         if (!persona.getTlsVersion().isEmpty()) {
@@ -212,7 +225,7 @@ public final class RoutingTable {
             sslContext = tls.contextFor(persona.getTlsVersion(), persona.getCipherSuitesList());
         }
         final int count = targets.size();
-        return new PersonaRoute(persona, FaultProfile.of(persona), targets, Arrays.copyOf(tiers, count),
+        return new PersonaRoute(persona, FaultProfile.of(persona), faultSafety, targets, Arrays.copyOf(tiers, count),
                                 Arrays.copyOf(weights, count), Arrays.copyOf(healthy, count), health, sslContext,
                                 metrics.persona(persona.getId(), "l4"), metrics.persona(persona.getId(), "l7"));
     }
