@@ -18,8 +18,9 @@ import java.util.List;
  * route.
  *
  * <p>Thread-safe. The configuration is immutable. The endpoint pool follows local
- * ejection: when the {@link EndpointHealth} version moves, the next pick rebuilds
- * the pool with ejected endpoints as unhealthy and publishes it with one volatile
+ * ejection and active health checks: when the {@link EndpointHealth} version
+ * moves, the next pick rebuilds the pool with ejected endpoints and endpoints
+ * failing their active check as unhealthy, and publishes it with one volatile
  * write. Picks between changes take no locks and allocate nothing.
  */
 public final class PersonaRoute {
@@ -138,19 +139,25 @@ public final class PersonaRoute {
         int probeReadyCount = 0;
         for (int i = 0; i < targets.length; i++) {
             final EndpointHealth.Member member = targets[i].health();
-            builder.add(i, tiers[i], weights[i], configuredHealthy[i] && !member.isEjected());
-            if (member.probeReady()) {
+            builder.add(i, tiers[i], weights[i],
+                        configuredHealthy[i] && !member.isEjected() && !member.activeCheckFailing());
+            if (probeWanted(member)) {
                 probeReadyCount++;
             }
         }
         final int[] probeReady = new int[probeReadyCount];
         int next = 0;
         for (int i = 0; i < targets.length && next < probeReadyCount; i++) {
-            if (targets[i].health().probeReady()) {
+            if (probeWanted(targets[i].health())) {
                 probeReady[next++] = i;
             }
         }
         return new View(version, builder.build(), probeReady);
+    }
+
+    /** Returns whether an endpoint should get the probe that ends its ejection: not while its active check fails. */
+    private static boolean probeWanted(EndpointHealth.Member member) {
+        return member.probeReady() && !member.activeCheckFailing();
     }
 
     /** A pool built at one health version, with the endpoints ready for a probe at that time. */

@@ -133,6 +133,31 @@ public final class RoutingTable {
         return pools;
     }
 
+    /**
+     * Returns the resolved socket address of every endpoint that some persona's pool
+     * uses, by endpoint id, in the order of personas and then pool members. An endpoint that several personas
+     * reach on different ports (its port 0 takes each persona's) maps to the
+     * address of the first persona.
+     */
+    public Map<String, InetSocketAddress> endpointAddresses() {
+        final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (Persona persona : snapshot.getPersonasList()) {
+            for (UpstreamTarget target : personas.get(persona.getId()).targets()) {
+                addresses.putIfAbsent(target.endpointId(), target.address());
+            }
+        }
+        return addresses;
+    }
+
+    /** Returns the ids of the table's personas, in snapshot order. */
+    public List<String> personaIds() {
+        final List<String> ids = new ArrayList<>(snapshot.getPersonasCount());
+        for (Persona persona : snapshot.getPersonasList()) {
+            ids.add(persona.getId());
+        }
+        return ids;
+    }
+
     /** Returns the route of a persona by id, or null. */
     public PersonaRoute persona(String personaId) {
         return personas.get(personaId);
