@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 /**
  * Endpoints for tests, bound to loopback on ports the system picks: HTTP endpoints
- * that respond to every request with their id, and TCP endpoints that send their id
+ * that respond to every request with their id (status 200 unless a test chooses
+ * it per path), and TCP endpoints that send their id
  * and a newline on connect and then echo what they receive. Closing stops them all.
  */
 public final class LoopbackEndpoints implements AutoCloseable {
@@ -32,6 +34,14 @@ public final class LoopbackEndpoints implements AutoCloseable {
 
     /** Starts an HTTP endpoint on {@code address} whose response body is {@code id}. */
     public HttpEndpoint http(String id, String address) throws IOException {
+        return http(id, address, path -> 200);
+    }
+
+    /**
+     * Starts an HTTP endpoint on {@code address} whose response body is {@code id}
+     * and whose status {@code status} gives for each request path, read per request.
+     */
+    public HttpEndpoint http(String id, String address, ToIntFunction<String> status) throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 128);
         final AtomicInteger requests = new AtomicInteger();
         final byte[] body = id.getBytes(StandardCharsets.UTF_8);
@@ -41,7 +51,7 @@ public final class LoopbackEndpoints implements AutoCloseable {
                 in.readAllBytes();
             }
             exchange.getResponseHeaders().set("x-endpoint-id", id);
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(status.applyAsInt(exchange.getRequestURI().getPath()), body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
