@@ -89,7 +89,7 @@ public final class AccessPoint implements AutoCloseable {
     // Outlives routing tables, so ejections survive a new revision.
     private final EndpointHealth health;
     private final FaultSafety faultSafety;
-    // Null without active health checks; owned by checkerLoop.
+    // Null without active health checks. Owned by checkerLoop.
     private final ActiveHealthChecker activeChecks;
     private final EventLoop checkerLoop;
     // The endpoints in use, published for the active checker at every install.

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * with the reason. When the stream fails it reconnects with exponential backoff
  * and full jitter, and the last good table stays in force meanwhile. Health
  * reports go out on the same stream while it is connected; heartbeats from the
- * manager need no answer.
+ * manager are not acknowledged.
  *
  * <p>Thread-safe. All stream callbacks, applies and reconnect timers run on one
  * thread that the client owns, so the held state needs no lock. The accessors read
@@ -146,8 +146,8 @@ public final class DistributionClient implements AutoCloseable {
     /**
      * Hands a health report to the stream and returns true, or returns false and
      * sends nothing when no stream is connected. The report is written on the
-     * client's thread after the messages queued before it; when the stream ended
-     * or its outbound buffer is full by then, the report is dropped. Either way the
+     * client's thread after the messages queued before it. It is dropped when the
+     * stream has ended or its outbound buffer is full by then. Either way the
      * health report listener then learns whether it was written. Never blocks, and
      * never delays an ACK or NACK by more than the write of one report.
      */

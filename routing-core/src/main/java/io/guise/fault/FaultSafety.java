@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #allowsInjection(long)} is the data path's check: a
  * volatile read and one or two clock reads compared with longs, no lock and no
  * allocation. {@link #tick()} turns the same rule into state changes for logs
- * and listeners; the access point runs it on a timer and tests call it after
+ * and listeners. The access point runs it on a timer, and tests call it after
  * stepping their clocks. It is serialized on this object.
  */
 public final class FaultSafety {
@@ -77,7 +77,7 @@ public final class FaultSafety {
         return timeoutNanos != NO_TIMEOUT && nanoClock.getAsLong() - lastHeardNanos > timeoutNanos;
     }
 
-    /** Records that a message from the manager arrived; injection may go on at once. */
+    /** Records that a message from the manager arrived, so injection may go on at once. */
     public void managerHeard() {
         lastHeardNanos = nanoClock.getAsLong();
         if (suspended) {
@@ -91,7 +91,7 @@ public final class FaultSafety {
     }
 
     /**
-     * Compares the rule with the state last reported: logs at WARN and tells the
+     * Compares the rule with the state last reported: logs at WARN and notifies the
      * listener when injection stops, and at INFO when it starts again.
      */
     public synchronized void tick() {
@@ -101,12 +101,12 @@ public final class FaultSafety {
         }
         suspended = silent;
         if (silent) {
-            logger.warn("Access point {}: heard nothing from the manager for more than {} ms; persona latency and"
-                        + " errors are not injected until it is heard again", accessPointId,
+            logger.warn("Access point {}: heard nothing from the manager for more than {} ms, so persona latency"
+                        + " and errors are not injected until it is heard again", accessPointId,
                         Duration.ofNanos(timeoutNanos).toMillis());
         } else {
-            logger.info("Access point {}: heard from the manager again; persona latency and errors are injected"
-                        + " again", accessPointId);
+            logger.info("Access point {}: heard from the manager again, so persona latency and errors are"
+                        + " injected again", accessPointId);
         }
         listener.onChange(silent);
     }
@@ -149,7 +149,7 @@ public final class FaultSafety {
             return this;
         }
 
-        /** Sets the silence after which injection stops; null (the default) never stops it. */
+        /** Sets the silence after which injection stops. Null, the default, never stops it. */
         public Builder managerTimeout(Duration managerTimeout) {
             if (managerTimeout != null && managerTimeout.isNegative()) {
                 throw new IllegalArgumentException("managerTimeout: " + managerTimeout + " (expected: >= 0)");

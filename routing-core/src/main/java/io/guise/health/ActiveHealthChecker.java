@@ -173,11 +173,12 @@ public final class ActiveHealthChecker {
         states.put(endpoint.endpointId, healthy ? HEALTHY : UNHEALTHY);
         health.setActiveCheckFailing(endpoint.endpointId, !healthy);
         if (healthy) {
-            logger.info("Access point {}: endpoint {} passed {} {} checks in a row; back in selection",
+            logger.info("Access point {}: endpoint {} passed {} {} checks in a row, so it is back in selection",
                         accessPointId, endpoint.endpointId, endpoint.settings.healthyThreshold,
                         endpoint.settings.type);
         } else {
-            logger.info("Access point {}: endpoint {} failed {} {} checks in a row; out of selection until {} pass",
+            logger.info("Access point {}: endpoint {} failed {} {} checks in a row, so it is out of selection"
+                        + " until {} checks in a row pass",
                         accessPointId, endpoint.endpointId, endpoint.settings.unhealthyThreshold,
                         endpoint.settings.type, endpoint.settings.healthyThreshold);
         }

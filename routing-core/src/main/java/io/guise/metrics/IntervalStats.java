@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.WriterReaderPhaser;
 
 /**
- * What one endpoint or one persona saw during the current health report
+ * Figures of one endpoint or one persona in the current health report
  * interval: successes, failures, timeouts, injected faults and a histogram of
  * response times in microseconds. {@link #drain()} ends the interval and starts
  * the next one.
@@ -111,7 +111,7 @@ public final class IntervalStats {
 
     /**
      * Returns {@code histogram} in HdrHistogram's compressed encoding, or an empty
-     * array when it holds no value.
+     * array when it contains no value.
      */
     static byte[] encode(Histogram histogram) {
         if (histogram.getTotalCount() == 0) {

@@ -141,14 +141,14 @@ public final class PersonaRoute {
             final EndpointHealth.Member member = targets[i].health();
             builder.add(i, tiers[i], weights[i],
                         configuredHealthy[i] && !member.isEjected() && !member.activeCheckFailing());
-            if (probeWanted(member)) {
+            if (probeAllowed(member)) {
                 probeReadyCount++;
             }
         }
         final int[] probeReady = new int[probeReadyCount];
         int next = 0;
         for (int i = 0; i < targets.length && next < probeReadyCount; i++) {
-            if (probeWanted(targets[i].health())) {
+            if (probeAllowed(targets[i].health())) {
                 probeReady[next++] = i;
             }
         }
@@ -156,7 +156,7 @@ public final class PersonaRoute {
     }
 
     /** Returns whether an endpoint should get the probe that ends its ejection: not while its active check fails. */
-    private static boolean probeWanted(EndpointHealth.Member member) {
+    private static boolean probeAllowed(EndpointHealth.Member member) {
         return member.probeReady() && !member.activeCheckFailing();
     }
 

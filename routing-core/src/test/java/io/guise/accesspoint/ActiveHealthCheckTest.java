@@ -81,14 +81,15 @@ class ActiveHealthCheckTest {
     }
 
     @Test
-    void httpCheck_failingEndpointLeavesSelectionAndComesBack() throws Exception {
+    void httpCheck_failingEndpointLeavesAndReturns() throws Exception {
         final AtomicInteger bStatus = new AtomicInteger(200);
         accessPoint = AccessPoint.start(poolConfig("L7", check("HTTP"))
                 .addEndpoints(endpoint("a", "web", endpoints.http("a", "127.0.0.1").address()))
                 .addEndpoints(endpoint("b", "web", endpoints.http("b", "127.0.0.1",
                         path -> path.equals("/healthz") ? bStatus.get() : 200).address()))
                 .build(), 2);
-        await().atMost(WAIT).until(() -> scrape().contains("guise_active_checks_total{endpoint=\"b\",result=\"pass\"}"));
+        await().atMost(WAIT)
+                .until(() -> scrape().contains("guise_active_checks_total{endpoint=\"b\",result=\"pass\"}"));
         assertThat(accessPoint.activeCheckState("a")).isEqualTo("HEALTHY");
         assertThat(accessPoint.activeCheckState("b")).isEqualTo("HEALTHY");
 
@@ -110,7 +111,7 @@ class ActiveHealthCheckTest {
     }
 
     @Test
-    void httpCheck_everyEndpointFailing_poolPanicsAndTrafficFlows() throws Exception {
+    void httpCheck_allFailing_poolPanics() throws Exception {
         final AccessPointConfig config = poolConfig("L7", check("HTTP").setExpectedStatus(204))
                 .addEndpoints(endpoint("a", "web", endpoints.http("a", "127.0.0.1").address()))
                 .addEndpoints(endpoint("b", "web", endpoints.http("b", "127.0.0.1").address()))
@@ -125,7 +126,7 @@ class ActiveHealthCheckTest {
     }
 
     @Test
-    void tcpCheck_refusedPortLeavesSelectionAndComesBackWhenItAccepts() throws Exception {
+    void tcpCheck_refusedPortLeavesAndReturns() throws Exception {
         final InetSocketAddress refusing = refusingAddress();
         accessPoint = AccessPoint.start(poolConfig("L4", check("TCP"))
                 .addEndpoints(endpoint("live", "web", endpoints.tcp("live", "127.0.0.1").address()))

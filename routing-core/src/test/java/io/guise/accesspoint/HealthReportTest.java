@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Health reports and fault safety over a real distribution stream on loopback:
  * a test manager serves the routing and collects the reports, and the access
- * point proxies to loopback endpoints, one of which answers 500.
+ * point proxies to loopback endpoints, one of which responds with 500.
  */
 @Timeout(60)
 class HealthReportTest {
@@ -85,7 +85,7 @@ class HealthReportTest {
     }
 
     @Test
-    void reports_countEveryRequestThatReachedAnEndpointExactly() throws Exception {
+    void reports_countForwardedRequestsExactly() throws Exception {
         final InetSocketAddress ok = endpoints.http("ok", "127.0.0.1").address();
         final InetSocketAddress bad = endpoints.http("bad", "127.0.0.1", path -> 500).address();
         final RoutingSnapshot routing = routing(ok, bad, 25);
@@ -214,7 +214,7 @@ class HealthReportTest {
     }
 
     @Test
-    void managerNeverReached_dropsReportsAndStopsInjectingAfterTheTimeout() throws Exception {
+    void unreachableManager_dropsReportsAndSuspendsFaults() throws Exception {
         final InetSocketAddress ok = endpoints.http("ok", "127.0.0.1").address();
         final RoutingSnapshot routing = RoutingSnapshot.newBuilder()
                 .addPersonas(persona("web", "web").setErrorRatePercent(100))
@@ -242,7 +242,7 @@ class HealthReportTest {
     }
 
     @Test
-    void silentManager_suspendsInjectionAndAHeartbeatResumesIt() throws Exception {
+    void silentManager_heartbeatResumesFaults() throws Exception {
         final InetSocketAddress ok = endpoints.http("ok", "127.0.0.1").address();
         final RoutingSnapshot routing = RoutingSnapshot.newBuilder()
                 .setRevision(1)

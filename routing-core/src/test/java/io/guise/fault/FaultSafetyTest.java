@@ -69,7 +69,7 @@ class FaultSafetyTest {
     }
 
     @Test
-    void managerSilence_stopsInjectionAfterTimeoutAndHeartbeatResumesIt() {
+    void managerSilence_suspendsUntilHeard() {
         final FaultSafety safety = safety(TIMEOUT);
         final PersonaRoute route = route(safety, 0);
         final SplitMix64 random = new SplitMix64(1);
@@ -96,7 +96,7 @@ class FaultSafetyTest {
     }
 
     @Test
-    void managerSilence_countsFromStartWhenTheManagerIsNeverHeard() {
+    void managerSilence_countsFromStart() {
         final FaultSafety safety = safety(TIMEOUT);
 
         step(TIMEOUT.minusMillis(1));
@@ -108,7 +108,7 @@ class FaultSafetyTest {
     }
 
     @Test
-    void heartbeat_beforeTimeoutRestartsTheSilence() {
+    void heartbeat_restartsSilence() {
         final FaultSafety safety = safety(TIMEOUT);
 
         step(Duration.ofSeconds(20));
@@ -133,7 +133,7 @@ class FaultSafetyTest {
     }
 
     @Test
-    void faultExpiry_injectsBeforeAndNotFromTheExpiryTime() {
+    void faultExpiry_stopsAtExpiryTime() {
         final FaultSafety safety = safety(null);
         final PersonaRoute route = route(safety, WALL_START_MILLIS + 1000);
         final SplitMix64 random = new SplitMix64(2);
@@ -149,7 +149,7 @@ class FaultSafetyTest {
     }
 
     @Test
-    void faultExpiry_inThePastInjectsNothingAndZeroNeverExpires() {
+    void faultExpiry_pastAndZero() {
         final FaultSafety safety = safety(null);
         final PersonaRoute expired = route(safety, WALL_START_MILLIS - 1);
         final PersonaRoute never = route(safety, 0);

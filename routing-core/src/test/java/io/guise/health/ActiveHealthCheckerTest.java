@@ -76,7 +76,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void failures_takeEndpointOutAtUnhealthyThresholdAndPassesBringItBack() {
+    void thresholds_takeOutAndBringBack() {
         final ActiveHealthChecker checker = checker(webCheck());
 
         round(checker, false);
@@ -100,7 +100,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void runsInterruptedByTheOtherResult_startOver() {
+    void interruptedRuns_startOver() {
         final ActiveHealthChecker checker = checker(webCheck());
 
         round(checker, false);
@@ -121,7 +121,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void checks_startOncePerIntervalWithThePoolsSettings() {
+    void checks_startOncePerInterval() {
         final ActiveHealthChecker checker = checker(webCheck());
 
         checker.tick();
@@ -141,7 +141,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void checkWithoutResultWithinTimeout_failsAndItsLateResultIsIgnored() {
+    void timedOutCheck_failsAndLateResultIgnored() {
         final ActiveHealthChecker checker = checker(webCheck().setUnhealthyThreshold(1));
 
         checker.tick();
@@ -170,7 +170,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void endpointLeavingThePool_isNoLongerCheckedAndBackInSelection() {
+    void removedEndpoint_stopsBeingChecked() {
         final ActiveHealthChecker checker = checker(webCheck().setUnhealthyThreshold(1));
         round(checker, false);
         assertThat(health.member("web-2").activeCheckFailing()).isTrue();
@@ -184,7 +184,7 @@ class ActiveHealthCheckerTest {
     }
 
     @Test
-    void everyEndpointFailing_poolPanicsAndStillPicks() {
+    void allFailing_poolPanics() {
         final RoutingSnapshot snapshot = RoutingSnapshot.newBuilder()
                 .addPersonas(Persona.newBuilder().setId("web").setAddressFamily("IPv4").setAddress("web").setPort(80))
                 .addEndpoints(Endpoint.newBuilder().setId("web-1").setAddress("127.0.0.1").setPort(8001)

@@ -62,7 +62,7 @@ class HealthReporterTest {
     }
 
     @Test
-    void cut_reportsTheIntervalWithBoundsCountsAndEjections() throws Exception {
+    void cut_reportsBoundsCountsAndEjections() throws Exception {
         final EndpointStats web1 = metrics.endpoint("web-1").forPersona(metrics.personaInterval("web"));
         final EndpointStats web2 = metrics.endpoint("web-2").forPersona(metrics.personaInterval("web"));
         final long start = wallMillis.get();
@@ -109,7 +109,7 @@ class HealthReporterTest {
     }
 
     @Test
-    void nextCut_startsWhereTheLastEndedAndCountsOnlyNewResults() {
+    void nextCut_countsOnlyNewResults() {
         metrics.endpoint("web-1").forPersona(metrics.personaInterval("web")).recordResponse(1_000_000, false);
         health.member("web-2").recordFailure();
         health.member("web-2").recordFailure();
@@ -130,7 +130,7 @@ class HealthReporterTest {
     }
 
     @Test
-    void endpointOutOfUse_isReportedOnlyWhileItRecordsSomething() {
+    void unusedEndpoint_reportedOnlyWhenActive() {
         metrics.endpoint("old-1");
         reporter.cut();
         endpointsInUse = List.of("web-1");

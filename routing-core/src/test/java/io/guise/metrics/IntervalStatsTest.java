@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 class IntervalStatsTest {
 
     @Test
-    void drain_returnsCountsAndHistogramOfTheEndedInterval() {
+    void drain_returnsEndedInterval() {
         final IntervalStats stats = new IntervalStats();
         stats.recordResponse(1_500_000, false);
         stats.recordResponse(2_500_000, false);
@@ -56,7 +56,7 @@ class IntervalStatsTest {
 
     @Test
     @Timeout(30)
-    void concurrentWriters_everyRecordLandsInExactlyOneInterval() throws Exception {
+    void concurrentWriters_eachRecordCountedOnce() throws Exception {
         final IntervalStats stats = new IntervalStats();
         final int writers = 4;
         final int perWriter = 50_000;
@@ -102,7 +102,7 @@ class IntervalStatsTest {
     }
 
     @Test
-    void personaHandle_recordsInEndpointAndPersonaIntervals() {
+    void personaHandle_recordsBothIntervals() {
         final AccessPointMetrics metrics = new AccessPointMetrics();
         final EndpointStats endpoint = metrics.endpoint("web-1");
         final EndpointStats viaWeb = endpoint.forPersona(metrics.personaInterval("web"));

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A distribution service for tests on 127.0.0.1, on a port the system picks. It
- * answers every hello with a full snapshot of the routing it was given, keeps
+ * responds to every hello with a full snapshot of the routing it was given, keeps
  * the health reports it receives, and sends heartbeats when a test asks.
  * Closing stops it. Thread-safe.
  */
