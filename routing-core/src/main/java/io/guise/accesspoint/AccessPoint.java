@@ -6,11 +6,16 @@ import io.guise.distribution.Backoff;
 import io.guise.distribution.DistributionClient;
 import io.guise.distribution.ManagerAddress;
 import io.guise.distribution.StateFile;
+import io.guise.fault.FaultSafety;
+import io.guise.health.ActiveHealthChecker;
 import io.guise.health.EndpointHealth;
 import io.guise.health.EndpointHealthView;
+import io.guise.health.HealthReporter;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.proto.AccessPointConfig;
+import io.guise.proto.Endpoint;
 import io.guise.proto.FullSnapshot;
+import io.guise.proto.HealthReport;
 import io.guise.proto.Listener;
 import io.guise.proto.LocalEjection;
 import io.guise.proto.ManagerLink;
@@ -31,17 +36,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,12 +67,19 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #replaceRouting(RoutingSnapshot)} validates and builds a
  * new table off the data path and swaps it in atomically, so connections never
  * see a half-applied change.
+ *
+ * <p>With a manager link, one event loop of the access point also cuts a health
+ * report every health interval and hands it to the distribution stream, and
+ * checks the manager's silence for {@link FaultSafety}. With active health checks,
+ * one event loop runs them.
  */
 public final class AccessPoint implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(AccessPoint.class);
     private static final int MAX_INITIAL_LINE_BYTES = 8192;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration DEFAULT_FAULT_SAFETY_TIMEOUT = Duration.ofSeconds(30);
 
     private final String id;
     private final AccessPointConfig config;
@@ -77,6 +92,15 @@ public final class AccessPoint implements AutoCloseable {
     private final EndpointHealth health;
     // Outlives routing tables, so endpoint loads survive a new revision.
     private final Balancing balancing;
+    private final FaultSafety faultSafety;
+    // Null without active health checks. Owned by checkerLoop.
+    private final ActiveHealthChecker activeChecks;
+    private final EventLoop checkerLoop;
+    // The endpoints in use, published for the active checker at every install.
+    private volatile List<ActiveHealthChecker.Target> checkTargets = List.of();
+    // Null without a manager link.
+    private HealthReporter healthReporter;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private final Transport transport = Transport.detect();
     private final AccessPointContext context;
     private final EventLoopGroup bossGroup;
@@ -99,6 +123,11 @@ public final class AccessPoint implements AutoCloseable {
         this.routing = new LiveRoutingTable(initial);
         this.health = endpointHealth(config.getLocalEjection(), id, config.getSeed(), metrics);
         this.balancing = Balancing.of(config.getPoolBalancingList(), System::nanoTime);
+        this.faultSafety = FaultSafety.builder()
+                .accessPointId(id)
+                .managerTimeout(config.hasManager() ? faultSafetyTimeout(config.getManager()) : null)
+                .listener(metrics::setFaultInjectionSuspended)
+                .build();
         metrics.setRevision(initial.revision());
         context = new AccessPointContext(id, routing, metrics, transport,
                                          UpstreamSettingsValues.of(config.getUpstream()), config.getSeed(),
@@ -113,6 +142,25 @@ public final class AccessPoint implements AutoCloseable {
             bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
             workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
             ownsEventLoops = true;
+        }
+        if (config.getHealthChecksCount() > 0) {
+            checkerLoop = workerGroup.next();
+            activeChecks = new ActiveHealthChecker(id, config.getHealthChecksList(), () -> checkTargets,
+                                                   new NettyHealthProbe(checkerLoop, transport), System::nanoTime,
+                                                   health, new ActiveHealthChecker.Listener() {
+                                                       @Override
+                                                       public void onCheck(String endpointId, boolean passed) {
+                                                           metrics.countActiveCheck(endpointId, passed);
+                                                       }
+
+                                                       @Override
+                                                       public void onStateChange(String endpointId, boolean healthy) {
+                                                           metrics.setActiveCheckHealthy(endpointId, healthy);
+                                                       }
+                                                   });
+        } else {
+            checkerLoop = null;
+            activeChecks = null;
         }
     }
 
@@ -187,9 +235,11 @@ public final class AccessPoint implements AutoCloseable {
         try {
             final RoutingSnapshot snapshot = snapshotOf(config);
             accessPoint.install(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot), accessPoint.metrics,
-                                                   accessPoint.health, accessPoint.balancing));
+                                                   accessPoint.health, accessPoint.balancing,
+                                                   accessPoint.faultSafety));
             final FullSnapshot persisted = config.hasManager() ? accessPoint.restoreState() : null;
             accessPoint.bind();
+            accessPoint.startTimers();
             if (config.hasManager()) {
                 accessPoint.startDistribution(persisted == null ? FullSnapshot.newBuilder()
                         .setSnapshot(snapshot).build() : persisted);
@@ -242,6 +292,14 @@ public final class AccessPoint implements AutoCloseable {
                 .seed(config.getSeed())
                 .stateFile(link.getStateFile().isEmpty() ? null : Path.of(link.getStateFile()))
                 .initialState(held.getEpoch(), held.getSnapshot())
+                .onManagerMessage(faultSafety::managerHeard)
+                .onHealthReportOutcome(written -> {
+                    if (written) {
+                        metrics.healthReportSent();
+                    } else {
+                        metrics.healthReportDropped();
+                    }
+                })
                 .build(this::replaceRouting);
         distribution.start();
     }
@@ -331,6 +389,23 @@ public final class AccessPoint implements AutoCloseable {
         return context;
     }
 
+    /**
+     * Returns whether persona latency and errors are suspended right now because
+     * the manager has been silent for longer than {@code fault_safety_timeout_ms}.
+     * Always false without a manager link.
+     */
+    public boolean faultInjectionSuspended() {
+        return faultSafety.managerSilent();
+    }
+
+    /**
+     * Returns an endpoint's active health check state: "HEALTHY", "UNHEALTHY", or ""
+     * when its pool has no check or it is not in use.
+     */
+    public String activeCheckState(String endpointId) {
+        return activeChecks == null ? "" : activeChecks.state(endpointId);
+    }
+
     /** Returns a read-only view of local ejection: which endpoints are out, and since when. */
     public EndpointHealthView endpointHealth() {
         return health.view();
@@ -353,7 +428,8 @@ public final class AccessPoint implements AutoCloseable {
         if (!violations.isEmpty()) {
             throw new InvalidConfigException("routing snapshot at revision " + snapshot.getRevision(), violations);
         }
-        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics, health, balancing);
+        final RoutingTable next = RoutingTable.build(snapshot, tlsFor(snapshot), metrics, health, balancing,
+                                                     faultSafety);
         final RoutingTable previous = install(next);
         metrics.setRevision(next.revision());
         logger.info("Access point {}: routing table revision {} -> {} ({} personas, {} subsets)", id,
@@ -363,7 +439,75 @@ public final class AccessPoint implements AutoCloseable {
     /** Sets the pools that the max ejection share applies to, then swaps the table in. */
     private RoutingTable install(RoutingTable next) {
         health.setPools(next.poolEndpointIds());
-        return routing.replace(next);
+        final RoutingTable previous = routing.replace(next);
+        if (activeChecks != null) {
+            checkTargets = checkTargetsOf(next);
+        }
+        return previous;
+    }
+
+    /** Returns the endpoints that the table uses, with their pools and addresses, for the active checker. */
+    private static List<ActiveHealthChecker.Target> checkTargetsOf(RoutingTable table) {
+        final Map<String, InetSocketAddress> addresses = table.endpointAddresses();
+        final List<ActiveHealthChecker.Target> targets = new ArrayList<>();
+        for (Endpoint endpoint : table.snapshot().getEndpointsList()) {
+            final InetSocketAddress address = addresses.get(endpoint.getId());
+            if (address != null && !endpoint.getPool().isEmpty()) {
+                targets.add(new ActiveHealthChecker.Target(endpoint.getId(), endpoint.getPool(), address));
+            }
+        }
+        return List.copyOf(targets);
+    }
+
+    /**
+     * Starts the periodic work: health reports and the fault safety check with a
+     * manager link, and active health checks when configured.
+     */
+    private synchronized void startTimers() {
+        if (config.hasManager()) {
+            final ManagerLink link = config.getManager();
+            final Duration interval = link.getHealthIntervalMs() == 0 ? DEFAULT_HEALTH_INTERVAL
+                                                                      : Duration.ofMillis(link.getHealthIntervalMs());
+            healthReporter = new HealthReporter(metrics, health.view(), this::activeCheckState,
+                                                () -> routing.current().endpointAddresses().keySet(),
+                                                () -> routing.current().personaIds(), Clock.systemUTC());
+            timers.add(every(workerGroup.next(), Math.max(1, interval.toMillis()), this::reportHealth));
+            final long safetyMillis = Math.min(1000, Math.max(10, faultSafetyTimeout(link).toMillis() / 10));
+            timers.add(every(workerGroup.next(), safetyMillis, faultSafety::tick));
+        }
+        if (activeChecks != null) {
+            final long tickMillis = Math.max(10, Math.min(100, activeChecks.shortestInterval().toMillis() / 2));
+            timers.add(every(checkerLoop, tickMillis, activeChecks::tick));
+        }
+    }
+
+    /**
+     * Cuts the interval that just ended and hands its report to the stream, or
+     * counts it dropped when no stream is connected. The client counts the reports
+     * it accepted once it wrote or dropped them.
+     */
+    private void reportHealth() {
+        final HealthReport report = healthReporter.cut();
+        final DistributionClient client = distribution;
+        if (client == null || !client.sendHealth(report)) {
+            metrics.healthReportDropped();
+        }
+    }
+
+    private ScheduledFuture<?> every(EventLoop loop, long periodMillis, Runnable task) {
+        return loop.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A throwing task would cancel the timer, so it is logged and the timer goes on.
+                logger.error("Access point {}: periodic task failed", id, e);
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration faultSafetyTimeout(ManagerLink link) {
+        return link.getFaultSafetyTimeoutMs() == 0 ? DEFAULT_FAULT_SAFETY_TIMEOUT
+                                                   : Duration.ofMillis(link.getFaultSafetyTimeoutMs());
     }
 
     /** Builds the ejection tracker from the config, where 0 in a field takes its default. */
@@ -447,6 +591,12 @@ public final class AccessPoint implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            for (ScheduledFuture<?> timer : timers) {
+                timer.cancel(false);
+            }
+            timers.clear();
+        }
         if (distribution != null) {
             distribution.close();
         }

@@ -12,6 +12,7 @@ import io.guise.proto.AccessPointMessage;
 import io.guise.proto.DeltaUpdate;
 import io.guise.proto.DistributionGrpc;
 import io.guise.proto.FullSnapshot;
+import io.guise.proto.HealthReport;
 import io.guise.proto.Hello;
 import io.guise.proto.ManagerMessage;
 import io.guise.proto.Nack;
@@ -21,9 +22,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * and revision it serves, applies full snapshots and deltas through a
  * {@link RoutingApplier}, and acknowledges each with an ACK after the swap or a NACK
  * with the reason. When the stream fails it reconnects with exponential backoff
- * and full jitter, and the last good table stays in force meanwhile.
+ * and full jitter, and the last good table stays in force meanwhile. Health
+ * reports go out on the same stream while it is connected; heartbeats from the
+ * manager are not acknowledged.
  *
  * <p>Thread-safe. All stream callbacks, applies and reconnect timers run on one
  * thread that the client owns, so the held state needs no lock. The accessors read
@@ -52,6 +57,10 @@ public final class DistributionClient implements AutoCloseable {
     private final AtomicLong snapshotsReceived = new AtomicLong();
     private final AtomicLong acksSent = new AtomicLong();
     private final AtomicLong nacksSent = new AtomicLong();
+    private final AtomicLong heartbeatsReceived = new AtomicLong();
+    private final AtomicLong healthReportsSent = new AtomicLong();
+    private final Runnable managerListener;
+    private final Consumer<Boolean> healthReportListener;
 
     // Owned by the executor thread.
     private RoutingSnapshot held;
@@ -72,6 +81,8 @@ public final class DistributionClient implements AutoCloseable {
         this.held = builder.heldSnapshot;
         this.heldEpoch = builder.heldEpoch;
         this.heldRevision = held.getRevision();
+        this.managerListener = builder.managerListener;
+        this.healthReportListener = builder.healthReportListener;
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "distribution-" + accessPointId);
             thread.setDaemon(true);
@@ -122,6 +133,47 @@ public final class DistributionClient implements AutoCloseable {
         return nacksSent.get();
     }
 
+    /** Returns the number of heartbeats received over all streams. */
+    public long heartbeatsReceived() {
+        return heartbeatsReceived.get();
+    }
+
+    /** Returns the number of health reports written to a stream. */
+    public long healthReportsSent() {
+        return healthReportsSent.get();
+    }
+
+    /**
+     * Hands a health report to the stream and returns true, or returns false and
+     * sends nothing when no stream is connected. The report is written on the
+     * client's thread after the messages queued before it. It is dropped when the
+     * stream has ended or its outbound buffer is full by then. Either way the
+     * health report listener then learns whether it was written. Never blocks, and
+     * never delays an ACK or NACK by more than the write of one report.
+     */
+    public boolean sendHealth(HealthReport report) {
+        requireNonNull(report, "report");
+        if (!connected || closed) {
+            return false;
+        }
+        final AccessPointMessage message = AccessPointMessage.newBuilder().setHealth(report).build();
+        try {
+            executor.execute(() -> {
+                if (attempt != null && connected && attempt.isReady()) {
+                    attempt.send(message);
+                    healthReportsSent.incrementAndGet();
+                    healthReportListener.accept(true);
+                } else {
+                    healthReportListener.accept(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The client closed after the check above.
+            return false;
+        }
+        return true;
+    }
+
     /**
      * Returns why a delta cannot apply to the state held, or null when it can: the
      * epoch must match and the delta must start at the revision held.
@@ -164,17 +216,26 @@ public final class DistributionClient implements AutoCloseable {
         if (from != attempt || closed) {
             return;
         }
-        messagesReceived.incrementAndGet();
+        managerListener.run();
         if (!connected) {
             connected = true;
             backoff.reset();
         }
         switch (message.getKindCase()) {
             case SNAPSHOT -> {
+                messagesReceived.incrementAndGet();
                 snapshotsReceived.incrementAndGet();
                 applySnapshot(message.getSnapshot());
             }
-            case DELTA -> applyDelta(message.getDelta());
+            case DELTA -> {
+                messagesReceived.incrementAndGet();
+                applyDelta(message.getDelta());
+            }
+            case HEARTBEAT -> {
+                heartbeatsReceived.incrementAndGet();
+                logger.debug("Access point {}: heartbeat from the manager at revision {}", accessPointId,
+                             message.getHeartbeat().getRevision());
+            }
             default -> logger.warn("Access point {}: ignoring a manager message with no content", accessPointId);
         }
     }
@@ -299,6 +360,10 @@ public final class DistributionClient implements AutoCloseable {
             requests.onNext(message);
         }
 
+        boolean isReady() {
+            return requests.isReady();
+        }
+
         void cancel() {
             requests.cancel("access point " + accessPointId + " is closing", null);
         }
@@ -329,6 +394,8 @@ public final class DistributionClient implements AutoCloseable {
         private Path stateFile;
         private String heldEpoch = "";
         private RoutingSnapshot heldSnapshot = RoutingSnapshot.getDefaultInstance();
+        private Runnable managerListener = () -> { };
+        private Consumer<Boolean> healthReportListener = written -> { };
 
         private Builder(String accessPointId, InetSocketAddress managerAddress) {
             this.accessPointId = requireNonNull(accessPointId, "accessPointId");
@@ -358,6 +425,25 @@ public final class DistributionClient implements AutoCloseable {
         public Builder initialState(String epoch, RoutingSnapshot snapshot) {
             this.heldEpoch = requireNonNull(epoch, "epoch");
             this.heldSnapshot = requireNonNull(snapshot, "snapshot");
+            return this;
+        }
+
+        /**
+         * Sets what runs on the client's thread for every message from the manager,
+         * heartbeats included, before the message is handled.
+         */
+        public Builder onManagerMessage(Runnable listener) {
+            this.managerListener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets what runs on the client's thread for each health report that
+         * {@link DistributionClient#sendHealth} accepted: true when it was written to
+         * the stream, false when it was dropped because the stream ended or was full.
+         */
+        public Builder onHealthReportOutcome(Consumer<Boolean> listener) {
+            this.healthReportListener = requireNonNull(listener, "listener");
             return this;
         }
 

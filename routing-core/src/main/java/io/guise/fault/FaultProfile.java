@@ -149,6 +149,15 @@ public final class FaultProfile {
         return random.nextDouble() * 100.0 < errorRatePercent;
     }
 
+    /**
+     * Returns a profile that adds no delay and injects no error but keeps this
+     * one's error status and L4 error action, for a request whose error was drawn
+     * before injection stopped.
+     */
+    public FaultProfile withoutInjection() {
+        return injectsNothing() ? this : new FaultProfile(0, 0, 0.0, errorStatus, l4ErrorAction);
+    }
+
     /** Returns true when this profile adds no delay and never injects an error. */
     public boolean injectsNothing() {
         return latencyNanos == 0 && jitterNanos == 0 && errorRatePercent == 0.0;

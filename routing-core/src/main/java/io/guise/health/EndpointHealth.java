@@ -157,6 +157,19 @@ public final class EndpointHealth implements EndpointHealthView {
         }
     }
 
+    /**
+     * Sets whether the endpoint fails its active health check, which keeps it out of
+     * selection (outside panic mode) without ejecting it. Moves {@link #version()}
+     * when the state changes.
+     */
+    public void setActiveCheckFailing(String endpointId, boolean failing) {
+        final Member member = member(endpointId);
+        if (member.activeCheckFailing != failing) {
+            member.activeCheckFailing = failing;
+            version.incrementAndGet();
+        }
+    }
+
     /** Returns whether the endpoint is out of selection: ejected, or waiting for or running a probe. */
     @Override
     public boolean isEjected(String endpointId) {
@@ -297,6 +310,7 @@ public final class EndpointHealth implements EndpointHealthView {
         private volatile int ejectionCount;
         private volatile long ejectedUntilNanos;
         private volatile long lastEjectionNanos;
+        private volatile boolean activeCheckFailing;
 
         private Member(String endpointId) {
             this.endpointId = endpointId;
@@ -338,6 +352,11 @@ public final class EndpointHealth implements EndpointHealthView {
         /** Returns whether the endpoint is out of selection. */
         public boolean isEjected() {
             return state.get() != ACTIVE;
+        }
+
+        /** Returns whether the endpoint's active health check keeps it out of selection. */
+        public boolean activeCheckFailing() {
+            return activeCheckFailing;
         }
 
         /** Returns whether the endpoint waits for a probe. */

@@ -17,6 +17,7 @@ import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSna
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,10 +46,15 @@ public final class AccessPointMetrics {
     private final Counter retrySuccesses;
     private final Gauge revision;
     private final Gauge activeConnections;
+    private final Gauge faultInjectionSuspended;
+    private final Counter healthReports;
+    private final Gauge activeCheckHealthy;
+    private final Counter activeChecks;
     private final Map<String, PersonaStats> personas = new ConcurrentHashMap<>();
     private final Map<String, ShapingStats> shaping = new ConcurrentHashMap<>();
     private final Map<String, RetryStats> retryStats = new ConcurrentHashMap<>();
     private final Map<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, IntervalStats> personaIntervals = new ConcurrentHashMap<>();
 
     public AccessPointMetrics() {
         requests = Counter.builder()
@@ -117,6 +123,32 @@ public final class AccessPointMetrics {
                 .labelNames("listener")
                 .withoutExemplars()
                 .register(registry);
+        faultInjectionSuspended = Gauge.builder()
+                .name("guise_fault_injection_suspended")
+                .help("1 while persona latency and errors are not injected because the manager was silent for"
+                      + " longer than the fault safety timeout, else 0.")
+                .withoutExemplars()
+                .register(registry);
+        healthReports = Counter.builder()
+                .name("guise_health_reports_total")
+                .help("Health report intervals by result: sent to the manager, or dropped because no stream was"
+                      + " open when the interval ended.")
+                .labelNames("result")
+                .withoutExemplars()
+                .register(registry);
+        activeCheckHealthy = Gauge.builder()
+                .name("guise_endpoint_active_check_healthy")
+                .help("1 while the active health check keeps the endpoint in selection, 0 while it keeps it out;"
+                      + " absent for endpoints without a check.")
+                .labelNames("endpoint")
+                .withoutExemplars()
+                .register(registry);
+        activeChecks = Counter.builder()
+                .name("guise_active_checks_total")
+                .help("Active health checks per endpoint by result (pass or fail).")
+                .labelNames("endpoint", "result")
+                .withoutExemplars()
+                .register(registry);
         registry.register(new EndpointLatencyCollector());
     }
 
@@ -131,8 +163,24 @@ public final class AccessPointMetrics {
             }
             return new PersonaStats(outcomes, injectedFaults.labelValues(personaId, mode, "error"),
                                     injectedFaults.labelValues(personaId, mode, "latency"),
-                                    panicPicks.labelValues(personaId, mode));
+                                    panicPicks.labelValues(personaId, mode), personaInterval(personaId));
         });
+    }
+
+    /** Returns the health report interval of a persona, shared by its L4 and L7 traffic, created on first use. */
+    public IntervalStats personaInterval(String personaId) {
+        requireNonNull(personaId, "personaId");
+        return personaIntervals.computeIfAbsent(personaId, id -> new IntervalStats());
+    }
+
+    /** Returns a live view of every persona's interval by persona id, for the health reporter. */
+    public Map<String, IntervalStats> personaIntervals() {
+        return Collections.unmodifiableMap(personaIntervals);
+    }
+
+    /** Returns a live view of every endpoint's measurements by endpoint id, for the health reporter. */
+    public Map<String, EndpointStats> endpoints() {
+        return Collections.unmodifiableMap(endpoints);
     }
 
     /** Returns the shaping decision counters of a persona, created on first use. */
@@ -187,6 +235,36 @@ public final class AccessPointMetrics {
     /** Returns how many times an endpoint was ejected locally. */
     public long ejectionCount(String endpointId) {
         return ejections.labelValues(endpointId).getLongValue();
+    }
+
+    /** Sets whether fault injection is suspended for lack of word from the manager. */
+    public void setFaultInjectionSuspended(boolean suspended) {
+        faultInjectionSuspended.set(suspended ? 1 : 0);
+    }
+
+    /** Counts a health report sent to the manager. */
+    public void healthReportSent() {
+        healthReports.labelValues("sent").inc();
+    }
+
+    /** Counts a health report interval dropped because no stream was open when it ended. */
+    public void healthReportDropped() {
+        healthReports.labelValues("dropped").inc();
+    }
+
+    /** Returns how many health report intervals were dropped. */
+    public long healthReportsDropped() {
+        return healthReports.labelValues("dropped").getLongValue();
+    }
+
+    /** Sets an endpoint's active check state: true in selection, false out of it. */
+    public void setActiveCheckHealthy(String endpointId, boolean healthy) {
+        activeCheckHealthy.labelValues(endpointId).set(healthy ? 1 : 0);
+    }
+
+    /** Counts one active check of an endpoint. */
+    public void countActiveCheck(String endpointId, boolean passed) {
+        activeChecks.labelValues(endpointId, passed ? "pass" : "fail").inc();
     }
 
     public void setRevision(long value) {

@@ -3,6 +3,7 @@ package io.guise.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.guise.fault.FaultProfile;
+import io.guise.fault.FaultSafety;
 import io.guise.fault.SplitMix64;
 import io.guise.health.EndpointHealth;
 import io.guise.metrics.PersonaStats;
@@ -17,8 +18,9 @@ import java.util.List;
  * route.
  *
  * <p>Thread-safe. The configuration is immutable. The endpoint pool follows local
- * ejection: when the {@link EndpointHealth} version moves, the next pick rebuilds
- * the pool with ejected endpoints as unhealthy and publishes it with one volatile
+ * ejection and active health checks: when the {@link EndpointHealth} version
+ * moves, the next pick rebuilds the pool with ejected endpoints and endpoints
+ * failing their active check as unhealthy, and publishes it with one volatile
  * write. Picks between changes take no locks and allocate nothing. A pool
  * balanced by P2C compares the loads of its endpoints, which every event loop
  * updates lock-free.
@@ -27,6 +29,9 @@ public final class PersonaRoute {
 
     private final Persona persona;
     private final FaultProfile faults;
+    private final FaultProfile inertFaults;
+    private final FaultSafety faultSafety;
+    private final long faultExpiresAtMillis;
     private final UpstreamTarget[] targets;
     private final int[] tiers;
     private final int[] weights;
@@ -41,18 +46,22 @@ public final class PersonaRoute {
     private final long decayNanos;
     private final EndpointPool.Loads loads = new TargetLoads();
 
-    PersonaRoute(Persona persona, FaultProfile faults, List<UpstreamTarget> targets, int[] tiers, int[] weights,
-                 boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext, PersonaStats l4Stats,
-                 PersonaStats l7Stats) {
-        this(persona, faults, targets, tiers, weights, configuredHealthy, health, sslContext, l4Stats, l7Stats, 0);
+    PersonaRoute(Persona persona, FaultProfile faults, FaultSafety faultSafety, List<UpstreamTarget> targets,
+                 int[] tiers, int[] weights, boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext,
+                 PersonaStats l4Stats, PersonaStats l7Stats) {
+        this(persona, faults, faultSafety, targets, tiers, weights, configuredHealthy, health, sslContext, l4Stats,
+             l7Stats, 0);
     }
 
     /** Creates a route whose pool is balanced by P2C when {@code decayNanos} is positive. */
-    PersonaRoute(Persona persona, FaultProfile faults, List<UpstreamTarget> targets, int[] tiers, int[] weights,
-                 boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext, PersonaStats l4Stats,
-                 PersonaStats l7Stats, long decayNanos) {
+    PersonaRoute(Persona persona, FaultProfile faults, FaultSafety faultSafety, List<UpstreamTarget> targets,
+                 int[] tiers, int[] weights, boolean[] configuredHealthy, EndpointHealth health, SslContext sslContext,
+                 PersonaStats l4Stats, PersonaStats l7Stats, long decayNanos) {
         this.persona = requireNonNull(persona, "persona");
         this.faults = requireNonNull(faults, "faults");
+        this.inertFaults = faults.withoutInjection();
+        this.faultSafety = requireNonNull(faultSafety, "faultSafety");
+        this.faultExpiresAtMillis = persona.getFaultExpiresAtMs();
         this.targets = targets.toArray(new UpstreamTarget[0]);
         this.tiers = tiers.clone();
         this.weights = weights.clone();
@@ -78,7 +87,21 @@ public final class PersonaRoute {
         return persona;
     }
 
+    /**
+     * Returns the fault profile in force for a request arriving now: the persona's,
+     * or one that injects nothing (with the same error status and L4 error action)
+     * while the {@link FaultSafety} suspends injection or after the persona's
+     * {@code fault_expires_at_ms}. A persona without faults costs no clock read.
+     */
     public FaultProfile faults() {
+        if (inertFaults == faults || faultSafety.allowsInjection(faultExpiresAtMillis)) {
+            return faults;
+        }
+        return inertFaults;
+    }
+
+    /** Returns the persona's fault profile as configured, whether or not it is in force. */
+    public FaultProfile configuredFaults() {
         return faults;
     }
 
@@ -181,19 +204,25 @@ public final class PersonaRoute {
         int probeReadyCount = 0;
         for (int i = 0; i < targets.length; i++) {
             final EndpointHealth.Member member = targets[i].health();
-            builder.add(i, tiers[i], weights[i], configuredHealthy[i] && !member.isEjected());
-            if (member.probeReady()) {
+            builder.add(i, tiers[i], weights[i],
+                        configuredHealthy[i] && !member.isEjected() && !member.activeCheckFailing());
+            if (probeAllowed(member)) {
                 probeReadyCount++;
             }
         }
         final int[] probeReady = new int[probeReadyCount];
         int next = 0;
         for (int i = 0; i < targets.length && next < probeReadyCount; i++) {
-            if (targets[i].health().probeReady()) {
+            if (probeAllowed(targets[i].health())) {
                 probeReady[next++] = i;
             }
         }
         return new View(version, builder.build(), probeReady);
+    }
+
+    /** Returns whether an endpoint should get the probe that ends its ejection: not while its active check fails. */
+    private static boolean probeAllowed(EndpointHealth.Member member) {
+        return member.probeReady() && !member.activeCheckFailing();
     }
 
     /** A pool built at one health version, with the endpoints ready for a probe at that time. */

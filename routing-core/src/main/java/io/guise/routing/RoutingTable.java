@@ -3,6 +3,7 @@ package io.guise.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.guise.fault.FaultProfile;
+import io.guise.fault.FaultSafety;
 import io.guise.health.EndpointHealth;
 import io.guise.metrics.AccessPointMetrics;
 import io.guise.proto.Endpoint;
@@ -84,26 +85,41 @@ public final class RoutingTable {
      */
     public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
                                      EndpointHealth health) {
-        return build(snapshot, tls, metrics, health, Balancing.none());
+        return build(snapshot, tls, metrics, health, Balancing.none(), FaultSafety.withoutManager());
+    }
+
+    /** Builds a table whose pools pick by their policy in {@code balancing}, without a manager's fault safety. */
+    public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
+                                     EndpointHealth health, Balancing balancing) {
+        return build(snapshot, tls, metrics, health, balancing, FaultSafety.withoutManager());
+    }
+
+    /** Builds a table with weighted random pools whose routes inject faults only while {@code faultSafety} allows. */
+    public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
+                                     EndpointHealth health, FaultSafety faultSafety) {
+        return build(snapshot, tls, metrics, health, Balancing.none(), faultSafety);
     }
 
     /**
      * Builds a table as {@link #build(RoutingSnapshot, PersonaTlsContexts, AccessPointMetrics, EndpointHealth)}
-     * does, with each pool picking by its policy in {@code balancing}. A persona's
+     * does, with each pool picking by its policy in {@code balancing}, and with routes
+     * that inject persona faults only while {@code faultSafety} allows it. A persona's
      * pool follows a pool's policy when all its endpoints belong to that pool.
      * {@code balancing} outlives tables, so endpoint loads survive a new revision.
      */
     public static RoutingTable build(RoutingSnapshot snapshot, PersonaTlsContexts tls, AccessPointMetrics metrics,
-                                     EndpointHealth health, Balancing balancing) {
+                                     EndpointHealth health, Balancing balancing, FaultSafety faultSafety) {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(metrics, "metrics");
         requireNonNull(health, "health");
         requireNonNull(balancing, "balancing");
+        requireNonNull(faultSafety, "faultSafety");
         final Map<String, InetAddress[]> resolved = new HashMap<>();
         final Map<String, PersonaRoute> personas = new LinkedHashMap<>();
         for (Persona persona : snapshot.getPersonasList()) {
             personas.put(persona.getId(),
-                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, balancing, resolved));
+                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, balancing,
+                                    faultSafety, resolved));
         }
         final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
         for (SubsetEntry entry : snapshot.getSubsetsList()) {
@@ -133,6 +149,31 @@ public final class RoutingTable {
             pools.add(ids);
         }
         return pools;
+    }
+
+    /**
+     * Returns the resolved socket address of every endpoint that some persona's pool
+     * uses, by endpoint id, in the order of personas and then pool members. An endpoint that several personas
+     * reach on different ports (its port 0 takes each persona's) maps to the
+     * address of the first persona.
+     */
+    public Map<String, InetSocketAddress> endpointAddresses() {
+        final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+        for (Persona persona : snapshot.getPersonasList()) {
+            for (UpstreamTarget target : personas.get(persona.getId()).targets()) {
+                addresses.putIfAbsent(target.endpointId(), target.address());
+            }
+        }
+        return addresses;
+    }
+
+    /** Returns the ids of the table's personas, in snapshot order. */
+    public List<String> personaIds() {
+        final List<String> ids = new ArrayList<>(snapshot.getPersonasCount());
+        for (Persona persona : snapshot.getPersonasList()) {
+            ids.add(persona.getId());
+        }
+        return ids;
     }
 
     /** Returns the route of a persona by id, or null. */
@@ -197,7 +238,7 @@ public final class RoutingTable {
 
     private static PersonaRoute buildRoute(Persona persona, List<Endpoint> endpoints, PersonaTlsContexts tls,
                                            AccessPointMetrics metrics, EndpointHealth health, Balancing balancing,
-                                           Map<String, InetAddress[]> resolved) {
+                                           FaultSafety faultSafety, Map<String, InetAddress[]> resolved) {
         final boolean ipv6 = "IPv6".equals(persona.getAddressFamily());
         final List<Endpoint> members = poolMembers(persona, endpoints);
         final long decayNanos = members.isEmpty() ? 0 : balancing.p2cDecayNanos(sharedPool(members));
@@ -214,8 +255,10 @@ public final class RoutingTable {
             tiers[targets.size()] = endpoint.getTier();
             weights[targets.size()] = endpoint.hasWeight() ? endpoint.getWeight() : 1;
             healthy[targets.size()] = !endpoint.hasHealthy() || endpoint.getHealthy();
-            targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port),
-                                           metrics.endpoint(endpoint.getId()), health.member(endpoint.getId()),
+            // Results through this route also count in the persona's health report interval.
+            final var stats = metrics.endpoint(endpoint.getId()).forPersona(metrics.personaInterval(persona.getId()));
+            targets.add(new UpstreamTarget(endpoint.getId(), new InetSocketAddress(address, port), stats,
+                                           health.member(endpoint.getId()),
                                            decayNanos > 0 ? balancing.load(endpoint.getId()) : null, decayNanos));
         }
         SslContext sslContext = null;
@@ -227,7 +270,7 @@ public final class RoutingTable {
             sslContext = tls.contextFor(persona.getTlsVersion(), persona.getCipherSuitesList());
         }
         final int count = targets.size();
-        return new PersonaRoute(persona, FaultProfile.of(persona), targets, Arrays.copyOf(tiers, count),
+        return new PersonaRoute(persona, FaultProfile.of(persona), faultSafety, targets, Arrays.copyOf(tiers, count),
                                 Arrays.copyOf(weights, count), Arrays.copyOf(healthy, count), health, sslContext,
                                 metrics.persona(persona.getId(), "l4"), metrics.persona(persona.getId(), "l7"),
                                 decayNanos);

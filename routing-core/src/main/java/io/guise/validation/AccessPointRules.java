@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * Checks the parts of an access point config that a routing snapshot lacks:
  * its id, listeners, admin listener, TLS key files, upstream settings,
- * manager link, local ejection, retry and pool balancing settings.
+ * manager link, local ejection, retry and pool balancing settings, and active
+ * health checks.
  * Stateless, so thread-safe.
  */
 final class AccessPointRules {
@@ -64,6 +65,7 @@ final class AccessPointRules {
             checkRetries(config.getRetries(), out);
         }
         checkPoolBalancing(config.getPoolBalancingList(), out);
+        HealthCheckRules.check(config.getHealthChecksList(), out);
     }
 
     private static void checkRetries(RetryPolicy retries, List<Violation> out) {
@@ -137,6 +139,8 @@ final class AccessPointRules {
             out.add(Violation.ofLong("manager.reconnect_max_ms", manager.getReconnectMaxMs(),
                     "at least reconnect_initial_ms (" + manager.getReconnectInitialMs() + "), or 0 for 10000"));
         }
+        checkNotNegative(manager.getHealthIntervalMs(), "manager.health_interval_ms", "1000", out);
+        checkNotNegative(manager.getFaultSafetyTimeoutMs(), "manager.fault_safety_timeout_ms", "30000", out);
     }
 
     private static void checkListener(Listener listener, String path, List<Binding> bindings,
@@ -213,7 +217,7 @@ final class AccessPointRules {
         checkNotNegative(upstream.getMaxBodyBytes(), "upstream.max_body_bytes", "8388608", out);
     }
 
-    private static void checkNotNegative(int value, String path, String defaultValue, List<Violation> out) {
+    static void checkNotNegative(int value, String path, String defaultValue, List<Violation> out) {
         if (value < 0) {
             out.add(Violation.ofLong(path, value, "an integer >= 0, where 0 means " + defaultValue));
         }

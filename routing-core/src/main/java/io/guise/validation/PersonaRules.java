@@ -142,6 +142,10 @@ final class PersonaRules {
         }
         checkDelay(persona.getSimulatedLatencyMs(), path + ".simulated_latency_ms", out);
         checkDelay(persona.getJitterMs(), path + ".jitter_ms", out);
+        if (persona.getFaultExpiresAtMs() < 0) {
+            out.add(Violation.ofLong(path + ".fault_expires_at_ms", persona.getFaultExpiresAtMs(),
+                    "milliseconds since the Unix epoch >= 0, where 0 means never"));
+        }
 
         final double errorRate = persona.getErrorRatePercent();
         if (!(errorRate >= 0 && errorRate <= 100)) { // also true for NaN

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToIntFunction;
 
 /**
  * Endpoints for tests, bound to loopback on ports the system picks: HTTP endpoints
- * that respond to every request with their id (with a chosen status and delay if
- * asked), and TCP endpoints that send their id
+ * that respond to every request with their id (with a chosen status, per path
+ * if asked, and a delay), and TCP endpoints that send their id
  * and a newline on connect and then echo what they receive. Closing stops them all.
  */
 public final class LoopbackEndpoints implements AutoCloseable {
@@ -33,7 +34,7 @@ public final class LoopbackEndpoints implements AutoCloseable {
 
     /** Starts an HTTP endpoint on {@code address} whose response body is {@code id}. */
     public HttpEndpoint http(String id, String address) throws IOException {
-        return http(id, address, 200, 0);
+        return http(id, address, path -> 200, 0);
     }
 
     /**
@@ -42,6 +43,19 @@ public final class LoopbackEndpoints implements AutoCloseable {
      * work, so tests can stand up failing or slow endpoints.
      */
     public HttpEndpoint http(String id, String address, int status, long delayMillis) throws IOException {
+        return http(id, address, path -> status, delayMillis);
+    }
+
+    /**
+     * Starts an HTTP endpoint on {@code address} whose response body is {@code id}
+     * and whose status {@code status} gives for each request path, read per request.
+     */
+    public HttpEndpoint http(String id, String address, ToIntFunction<String> status) throws IOException {
+        return http(id, address, status, 0);
+    }
+
+    private HttpEndpoint http(String id, String address, ToIntFunction<String> status, long delayMillis)
+            throws IOException {
         final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), 0), 128);
         final AtomicInteger requests = new AtomicInteger();
         final byte[] body = id.getBytes(StandardCharsets.UTF_8);
@@ -60,7 +74,7 @@ public final class LoopbackEndpoints implements AutoCloseable {
                 }
             }
             exchange.getResponseHeaders().set("x-endpoint-id", id);
-            exchange.sendResponseHeaders(status, body.length);
+            exchange.sendResponseHeaders(status.applyAsInt(exchange.getRequestURI().getPath()), body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
