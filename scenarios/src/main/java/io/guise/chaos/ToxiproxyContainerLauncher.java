@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.testcontainers.DockerClientFactory;
@@ -38,6 +40,13 @@ public final class ToxiproxyContainerLauncher {
 
     /** Returns why Docker cannot run containers here, or null when it can. */
     public static String dockerUnavailableReason() {
+        final String dockerHost = System.getenv("DOCKER_HOST");
+        final Path socket = Path.of("/var/run/docker.sock");
+        final Path userSocket = Path.of(System.getProperty("user.home"), ".docker", "run", "docker.sock");
+        if ((dockerHost == null || dockerHost.isBlank()) && !Files.exists(socket) && !Files.exists(userSocket)) {
+            return "no Docker engine runs here: DOCKER_HOST is unset and neither " + socket + " nor " + userSocket
+                    + " exists (a docker client alone is not enough)";
+        }
         try {
             if (DockerClientFactory.instance().isDockerAvailable()) {
                 return null;
