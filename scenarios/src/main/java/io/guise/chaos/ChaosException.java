@@ -29,7 +29,7 @@ public final class ChaosException extends RuntimeException {
         return new ChaosException(409, message);
     }
 
-    /** Returns the HTTP status that the API answers with. */
+    /** Returns the HTTP status of the API's error response. */
     public int status() {
         return status;
     }

@@ -37,8 +37,9 @@ final class ChaosProxy {
     private final long seed;
     private final AtomicLong connectionCount = new AtomicLong();
     private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
-    private InetSocketAddress listen;
-    private InetSocketAddress upstream;
+    // Written under the lock; volatile so the accepting event loop reads them without it.
+    private volatile InetSocketAddress listen;
+    private volatile InetSocketAddress upstream;
     private boolean enabled;
     private Channel listener;
     private volatile List<Toxic> toxics = List.of();
@@ -56,11 +57,11 @@ final class ChaosProxy {
         return name;
     }
 
-    synchronized InetSocketAddress listen() {
+    InetSocketAddress listen() {
         return listen;
     }
 
-    synchronized InetSocketAddress upstream() {
+    InetSocketAddress upstream() {
         return upstream;
     }
 
@@ -169,11 +170,7 @@ final class ChaosProxy {
         final Bootstrap template = new Bootstrap()
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true);
-        final InetSocketAddress target;
-        synchronized (this) {
-            target = upstream;
-        }
-        connection.connect(template, target);
+        connection.connect(template, upstream);
     }
 
     void forget(ProxyConnection connection) {

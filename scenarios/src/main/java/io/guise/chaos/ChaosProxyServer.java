@@ -138,7 +138,7 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     /**
      * Creates the proxies that do not exist and replaces those whose listen or
-     * upstream address differs; the others keep their connections and toxics and
+     * upstream address differs. The others keep their connections and toxics and
      * take the given enabled state.
      */
     synchronized List<ChaosProxy> populate(List<ProxySpec> specs) {
@@ -184,7 +184,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         return proxy;
     }
 
-    /** Stops a proxy, closing its connections, and forgets it. */
+    /** Stops a proxy, closes its connections and removes it. */
     synchronized void delete(String name) {
         final ChaosProxy proxy = proxy(name);
         proxy.disable();

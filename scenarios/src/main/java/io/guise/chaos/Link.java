@@ -109,7 +109,7 @@ final class Link {
     private void startTimer(Toxic toxic) {
         final long timeoutMillis = toxic.attribute("timeout");
         if (toxic.type() == ToxicType.TIMEOUT && timeoutMillis == 0) {
-            return; // holds the data until the toxic is removed
+            return; // keeps the data until the toxic is removed
         }
         final boolean reset = toxic.type() == ToxicType.RESET_PEER;
         final Runnable fire = () -> connection.close(reset);

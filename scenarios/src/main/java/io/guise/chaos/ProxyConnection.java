@@ -63,7 +63,7 @@ final class ProxyConnection {
                 .connect(upstreamAddress)
                 .addListener((ChannelFutureListener) future -> {
                     if (!future.isSuccess()) {
-                        logger.debug("Proxy {}: upstream {} refused: {}", proxy.name(), upstreamAddress,
+                        logger.debug("Proxy {}: connecting to upstream {} failed: {}", proxy.name(), upstreamAddress,
                                 future.cause().toString());
                         close(false);
                         return;

@@ -16,9 +16,9 @@ public enum ToxicType {
     /** Delays closing the destination by {@code delay} ms after the source closed. */
     SLOW_CLOSE(List.of("delay")),
     /**
-     * Holds all data and closes the connection {@code timeout} ms after the toxic
-     * took effect; with 0 it holds the data until the toxic is removed, and then
-     * the data flows on.
+     * Stops all data and closes the connection {@code timeout} ms after the toxic
+     * took effect. With 0 the connection stays open and the data waits until the
+     * toxic is removed, then flows on.
      */
     TIMEOUT(List.of("timeout")),
     /** Resets the connection (TCP RST) {@code timeout} ms after the toxic took effect. */

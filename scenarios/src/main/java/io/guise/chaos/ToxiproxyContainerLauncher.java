@@ -59,7 +59,7 @@ public final class ToxiproxyContainerLauncher {
     }
 
     /**
-     * Starts the container and waits until its API answers.
+     * Starts the container and waits until its API responds.
      *
      * @throws ChaosException 503 naming the reason when Docker is not available
      */
@@ -78,6 +78,7 @@ public final class ToxiproxyContainerLauncher {
         container.withCommand("-host=127.0.0.1", "-port=" + port);
         container.waitingFor(Wait.forLogMessage(".*(HTTP server|API).*\\n", 1).withStartupTimeout(START_TIMEOUT));
         container.start();
+
         final InetSocketAddress api = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         final ToxiproxyHttpClient client = new ToxiproxyHttpClient(api);
         final long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

@@ -83,7 +83,7 @@ class EmbeddedToxiproxyTest {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    /** Reads until the end of the stream; returns the bytes read, or -1 when the read timed out. */
+    /** Reads until the end of the stream and returns the number of bytes read. */
     private static long drain(Socket socket) throws IOException {
         final InputStream in = socket.getInputStream();
         final byte[] buffer = new byte[8192];
@@ -96,7 +96,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void latency_addsTheConfiguredDelay_toOpenConnections_untilRemoved() throws Exception {
+    void latency_delaysOpenConnection() throws Exception {
         final Proxy proxy = proxyTo("echo", servers.echo());
         final Socket socket = connect(proxy);
         assertThat(roundTripMillis(socket)).isLessThan(50);
@@ -112,7 +112,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void latency_jitter_staysWithinLatencyPlusOrMinusJitter() throws Exception {
+    void latencyJitter_staysWithinBounds() throws Exception {
         final Proxy proxy = proxyTo("echo", servers.echo());
         proxy.toxics().latency("jittery", ToxicDirection.UPSTREAM, 100).setJitter(40);
         final Socket socket = connect(proxy);
@@ -120,7 +120,7 @@ class EmbeddedToxiproxyTest {
         for (int i = 0; i < 15; i++) {
             rounds.add(roundTripMillis(socket));
         }
-        // Each delay is drawn from [60, 140] ms; +60 ms tolerance above for scheduling.
+        // Each delay is drawn from [60, 140] ms, with 60 ms more allowed for scheduling.
         assertThat(rounds).allSatisfy(millis -> assertThat(millis).isBetween(55.0, 200.0));
         final double spread = rounds.stream().mapToDouble(Double::doubleValue).max().orElseThrow()
                 - rounds.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
@@ -161,7 +161,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void timeoutZero_holdsData_untilTheToxicIsRemoved() throws Exception {
+    void timeoutZero_keepsDataUntilRemoved() throws Exception {
         final Proxy proxy = proxyTo("echo", servers.echo());
         final Socket socket = connect(proxy);
         assertThat(roundTripMillis(socket)).isLessThan(50);
@@ -200,7 +200,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void slicer_splitsWrites_intoChunksOfTheConfiguredSizeRange() throws Exception {
+    void slicer_splitsIntoSizeRange() throws Exception {
         final int bytes = 8_000;
         final Proxy proxy = proxyTo("sliced", servers.source(bytes));
         final Slicer slicer = proxy.toxics().slicer("slices", ToxicDirection.DOWNSTREAM, 100, 5_000);
@@ -217,8 +217,8 @@ class EmbeddedToxiproxyTest {
             total += read;
         }
         assertThat(total).isEqualTo(bytes);
-        // Slices are 80-120 bytes, 5 ms apart; a read may rarely join two slices when the
-        // reader is descheduled, so at least 90% of reads must be exactly one slice.
+        // Slices are 80-120 bytes, 5 ms apart. A descheduled reader may rarely get two
+        // slices in one read, so at least 90% of reads must be exactly one slice.
         final long inRange = reads.stream().filter(size -> size >= 80 && size <= 120).count();
         assertThat(inRange).isGreaterThanOrEqualTo((long) Math.ceil(reads.size() * 0.9));
         assertThat(reads.size()).isGreaterThanOrEqualTo(bytes / 120);
@@ -226,7 +226,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void toxicity_half_affectsConnections_withinBinomialBounds_andRepeatsWithTheSeed() throws Exception {
+    void toxicityHalf_binomialAndSeeded() throws Exception {
         final int connections = 200;
         final InetSocketAddress echo = servers.echo();
         final List<Boolean> first = affected(echo, connections);
@@ -261,7 +261,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void disable_cutsOpenConnections_refusesNewOnes_andEnableRestores() throws Exception {
+    void disableThenEnable_cutsAndRestores() throws Exception {
         final Proxy proxy = proxyTo("link", servers.echo());
         final Socket open = connect(proxy);
         assertThat(roundTripMillis(open)).isLessThan(50);
@@ -288,7 +288,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void populate_createsAndKeepsProxies_andResetEnablesAllAndRemovesToxics() throws Exception {
+    void populateAndReset_restoreState() throws Exception {
         final InetSocketAddress echo = servers.echo();
         final String upstream = "127.0.0.1:" + echo.getPort();
         final HttpResponse<String> populated = http("POST", "/populate", "[{\"name\":\"a\",\"upstream\":\""
@@ -314,7 +314,7 @@ class EmbeddedToxiproxyTest {
     }
 
     @Test
-    void badInput_gets4xx_withFieldValueAndRule_andChangesNothing() throws Exception {
+    void badInput_gets4xxAndChangesNothing() throws Exception {
         final InetSocketAddress echo = servers.echo();
         final Proxy proxy = proxyTo("kept", echo);
 

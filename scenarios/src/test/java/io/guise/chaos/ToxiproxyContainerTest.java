@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The Testcontainers path to a real Toxiproxy. With a Docker engine the real
- * server is driven by the same client as the embedded one; without one the
- * start fails with the reason and the way to the embedded proxy, and the test
+ * The Testcontainers path to a real Toxiproxy. With a Docker engine, the same
+ * client as for the embedded proxy drives the real server. Without one, the
+ * start fails with the reason and points to the embedded proxy, and the test
  * that needs Docker is skipped with that reason.
  */
 @Timeout(180)
@@ -27,7 +27,7 @@ class ToxiproxyContainerTest {
     }
 
     @Test
-    void testcontainers_startsARealToxiproxy_thatTheJavaClientDrives() throws Exception {
+    void start_withDocker_servesJavaClient() throws Exception {
         assumeTrue(dockerMissing == null, () -> "skipped: " + dockerMissing);
         try (ToxiproxyContainerLauncher.Running running = ToxiproxyContainerLauncher.start()) {
             assertThat(running.api().getAddress().isLoopbackAddress()).isTrue();
@@ -39,7 +39,7 @@ class ToxiproxyContainerTest {
     }
 
     @Test
-    void testcontainers_withoutDocker_failsNamingTheReasonAndTheEmbeddedProxy() {
+    void start_withoutDocker_namesReason() {
         assumeTrue(dockerMissing != null, "Docker is available, so the start does not fail");
         assertThatThrownBy(ToxiproxyContainerLauncher::start)
                 .isInstanceOf(ChaosException.class)

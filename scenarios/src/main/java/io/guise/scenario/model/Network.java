@@ -39,7 +39,7 @@ public record Network(ToxiproxyChoice toxiproxy, List<NetworkLink> links) {
     }
 
     /**
-     * Where the proxies run.
+     * The Toxiproxy that runs the proxies.
      *
      * @param kind embedded, a running Toxiproxy at {@code address}, or one started by Testcontainers
      * @param address {@code host:port} of the API for {@link Kind#ADDRESS}, empty otherwise

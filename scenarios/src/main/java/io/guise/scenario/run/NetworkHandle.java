@@ -37,7 +37,7 @@ final class NetworkHandle implements AutoCloseable {
     /**
      * Starts or reaches the Toxiproxy the network names.
      *
-     * @throws IOException when it cannot be started or does not answer; the message says why and what to do
+     * @throws IOException when it cannot be started or does not respond, with the reason and what to do
      */
     static NetworkHandle start(Network network, long seed) throws IOException {
         final Network.ToxiproxyChoice choice = network.toxiproxy();
@@ -56,7 +56,7 @@ final class NetworkHandle implements AutoCloseable {
                 try {
                     logger.info("Toxiproxy {} at {}", client.version(), choice.address());
                 } catch (IOException e) {
-                    throw new IOException("network.toxiproxy: no Toxiproxy answers at " + choice.address() + " ("
+                    throw new IOException("network.toxiproxy: no Toxiproxy responds at " + choice.address() + " ("
                             + e.getMessage() + "); start one there, or use toxiproxy: embedded", e);
                 }
                 return new NetworkHandle(client, null);
