@@ -1,5 +1,8 @@
 package io.guise.cli;
 
+import io.guise.chaos.ChaosException;
+import io.guise.chaos.LoopbackAddress;
+import io.guise.scenario.model.Network;
 import io.guise.scenario.model.Scenario;
 import io.guise.scenario.model.ScenarioException;
 import io.guise.scenario.model.ScenarioLoader;
@@ -49,6 +52,12 @@ final class RunCommand implements Callable<Integer> {
             description = "Also log every component's INFO lines to stderr (by default only warnings and errors).")
     private boolean verbose;
 
+    @Option(names = "--toxiproxy", paramLabel = "KIND",
+            description = "Which Toxiproxy carries the scenario's network links, overriding network.toxiproxy:"
+                          + " embedded, testcontainers (needs a Docker engine) or HOST:PORT of a running one on"
+                          + " loopback.")
+    private String toxiproxy;
+
     @Override
     public Integer call() {
         // Read by logback.xml when the first logger is made, which happens after this point.
@@ -58,12 +67,21 @@ final class RunCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
 
-        final Scenario scenario;
+        Scenario scenario;
         try {
             scenario = ScenarioLoader.load(scenarioFile);
         } catch (ScenarioException e) {
             err.println(e.getMessage());
             return 2;
+        }
+        if (toxiproxy != null) {
+            final Network.ToxiproxyChoice choice = toxiproxyChoice(toxiproxy);
+            if (choice == null) {
+                err.println("--toxiproxy: \"" + toxiproxy + "\" (expected: embedded, testcontainers, or the"
+                            + " host:port of a running Toxiproxy's API on loopback, such as 127.0.0.1:8474)");
+                return 2;
+            }
+            scenario = scenario.withToxiproxy(choice);
         }
 
         final ScenarioRunner.Outcome outcome;
@@ -91,5 +109,21 @@ final class RunCommand implements Callable<Integer> {
         out.println("report: " + outcome.runDir().resolve(ReportWriter.HTML_FILE));
         out.flush();
         return report.passed() ? 0 : 1;
+    }
+
+    /** Returns the choice the text names, or null when it names none. */
+    static Network.ToxiproxyChoice toxiproxyChoice(String text) {
+        if (text.equals("embedded")) {
+            return Network.ToxiproxyChoice.EMBEDDED;
+        }
+        if (text.equals("testcontainers")) {
+            return Network.ToxiproxyChoice.TESTCONTAINERS;
+        }
+        try {
+            LoopbackAddress.parse("--toxiproxy", text, 1);
+            return new Network.ToxiproxyChoice(Network.ToxiproxyChoice.Kind.ADDRESS, text);
+        } catch (ChaosException e) {
+            return null;
+        }
     }
 }

@@ -26,11 +26,17 @@ final class EventReader {
             Map.entry("stop_manager", List.of()),
             Map.entry("start_manager", List.of()),
             Map.entry("partition_access_point", List.of("access_point")),
-            Map.entry("heal_access_point", List.of("access_point")));
+            Map.entry("heal_access_point", List.of("access_point")),
+            Map.entry("add_toxic", List.of("link", "toxic")),
+            Map.entry("update_toxic", List.of("link", "toxic", "toxicity", "attributes")),
+            Map.entry("remove_toxic", List.of("link", "toxic")),
+            Map.entry("cut_link", List.of("link")),
+            Map.entry("restore_link", List.of("link")));
 
     static final String ACTION_RULE = "one of apply, update_persona, delete_persona, update_subset, delete_subset, "
             + "kill_endpoint, restart_endpoint, slow_endpoint, fail_endpoint, heal_endpoint, stop_manager, "
-            + "start_manager, partition_access_point, heal_access_point";
+            + "start_manager, partition_access_point, heal_access_point, add_toxic, update_toxic, remove_toxic, "
+            + "cut_link, restore_link";
 
     /** The fields each expectation kind takes besides {@code name} and {@code kind}. */
     static final Map<String, List<String>> KIND_FIELDS = Map.ofEntries(
@@ -42,10 +48,12 @@ final class EventReader {
             Map.entry("delta_propagation_p99", List.of("max_ms")),
             Map.entry("no_traffic_while_down", List.of("endpoint")),
             Map.entry("throughput", List.of("group", "min_rps")),
-            Map.entry("success_rate", List.of("persona", "group", "min_percent")));
+            Map.entry("success_rate", List.of("persona", "group", "min_percent")),
+            Map.entry("convergence_within", List.of("max_ms")));
 
     static final String KIND_RULE = "one of error_share, injected_error_share, latency_percentile, arm_share, "
-            + "demotion_within, delta_propagation_p99, no_traffic_while_down, throughput, success_rate";
+            + "demotion_within, delta_propagation_p99, no_traffic_while_down, throughput, success_rate, "
+            + "convergence_within";
 
     private final ScenarioReader reader;
     private final Problems problems;
@@ -164,8 +172,47 @@ final class EventReader {
                         ? new TimelineAction.HealAccessPoint(target)
                         : new TimelineAction.PartitionAccessPoint(target);
             }
+            case "add_toxic":
+            case "update_toxic":
+            case "remove_toxic":
+            case "cut_link":
+            case "restore_link":
+                return readLinkAction(action, fields);
             default:
                 return readEndpointAction(action, fields);
+        }
+    }
+
+    private TimelineAction readLinkAction(String action, Fields fields) {
+        final String link = fields.requiredString("link", "the name of a network link");
+        switch (action) {
+            case "add_toxic": {
+                final JsonNode value = fields.required("toxic", "a toxic object with type and attributes");
+                final io.guise.chaos.Toxic toxic = value == null ? null
+                        : reader.readToxic(value, fields.pathOf("toxic"));
+                return link == null || toxic == null ? null : new TimelineAction.AddToxic(link, toxic);
+            }
+            case "update_toxic": {
+                final String toxic = fields.requiredString("toxic", "the name of a toxic on the link");
+                final double toxicity = fields.number("toxicity", 0, 1, Double.NaN);
+                final JsonNode attributes = fields.raw("attributes", "an object of attributes");
+                final java.util.Map<String, Long> values = attributes == null ? java.util.Map.of()
+                        : reader.readToxicAttributes(attributes, fields.pathOf("attributes"), null);
+                if (!fields.has("toxicity") && !fields.has("attributes")) {
+                    problems.addMissing(fields.pathOf("attributes"), "toxicity, attributes or both");
+                }
+                return link == null || toxic == null ? null
+                        : new TimelineAction.UpdateToxic(link, toxic, Double.isNaN(toxicity) ? null : toxicity,
+                                values);
+            }
+            case "remove_toxic": {
+                final String toxic = fields.requiredString("toxic", "the name of a toxic on the link");
+                return link == null || toxic == null ? null : new TimelineAction.RemoveToxic(link, toxic);
+            }
+            case "cut_link":
+                return link == null ? null : new TimelineAction.CutLink(link);
+            default:
+                return link == null ? null : new TimelineAction.RestoreLink(link);
         }
     }
 
@@ -280,6 +327,10 @@ final class EventReader {
                 final String endpoint = fields.requiredString("endpoint", "an endpoint id such as api-1");
                 return endpoint == null ? null
                         : new Expectation.NoTrafficWhileDown(name(fields, kind, endpoint), endpoint);
+            }
+            case "convergence_within": {
+                final Duration max = readMaxMillis(fields);
+                return max == null ? null : new Expectation.ConvergenceWithin(name(fields, kind, null), max);
             }
             case "throughput": {
                 final String group = fields.requiredString("group", "a load group name");

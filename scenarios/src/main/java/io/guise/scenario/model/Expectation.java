@@ -149,4 +149,21 @@ public sealed interface Expectation {
             return "success_rate";
         }
     }
+
+    /**
+     * After each partition heals (a {@code restore_link} of a link to the manager,
+     * or a {@code heal_access_point}), every access point holds the manager's
+     * latest revision within {@code max}.
+     */
+    record ConvergenceWithin(String name, Duration max) implements Expectation {
+        public ConvergenceWithin {
+            requireNonNull(name, "name");
+            requireNonNull(max, "max");
+        }
+
+        @Override
+        public String kind() {
+            return "convergence_within";
+        }
+    }
 }

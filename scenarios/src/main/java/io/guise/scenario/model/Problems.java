@@ -39,6 +39,11 @@ final class Problems {
         add(path, Violation.quote(value), rule);
     }
 
+    /** Adds a message of the form {@code field: value (expected: rule)} about a field inside {@code path}. */
+    void addPrefixed(String path, String message) {
+        addLine(path, path + "." + message);
+    }
+
     void addMissing(String path, String rule) {
         add(path, "missing", rule);
     }

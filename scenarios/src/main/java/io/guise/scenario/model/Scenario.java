@@ -25,6 +25,7 @@ import java.util.List;
  * @param load the client groups
  * @param timeline the events in order of {@link TimelineEvent#at()}; events at the same time keep file order
  * @param expect the expectations checked after the run
+ * @param network the links that go through a fault proxy; {@link Network#NONE} when the file has none
  */
 public record Scenario(
         String name,
@@ -37,7 +38,8 @@ public record Scenario(
         List<SubsetEntry> subsets,
         List<ClientGroup> load,
         List<TimelineEvent> timeline,
-        List<Expectation> expect) {
+        List<Expectation> expect,
+        Network network) {
 
     public Scenario {
         requireNonNull(name, "name");
@@ -50,6 +52,13 @@ public record Scenario(
         load = List.copyOf(load);
         timeline = List.copyOf(timeline);
         expect = List.copyOf(expect);
+        requireNonNull(network, "network");
+    }
+
+    /** Returns this scenario with another Toxiproxy serving its network links. */
+    public Scenario withToxiproxy(Network.ToxiproxyChoice choice) {
+        return new Scenario(name, description, seed, duration, accessPoints, fleet, personas, subsets, load, timeline,
+                expect, network.withToxiproxy(choice));
     }
 
     /** Returns the ids of every fleet endpoint, pool by pool, such as {@code api-1, api-2, web-1}. */

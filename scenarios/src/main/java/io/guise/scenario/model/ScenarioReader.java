@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 final class ScenarioReader {
 
     static final List<String> TOP_FIELDS = List.of("name", "description", "seed", "duration", "access_points",
-            "fleet", "personas", "subsets", "load", "timeline", "expect");
+            "fleet", "personas", "subsets", "load", "timeline", "expect", "network");
 
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int MAX_ACCESS_POINTS = 1000;
@@ -78,8 +78,133 @@ final class ScenarioReader {
         final EventReader events = new EventReader(this);
         final List<TimelineEvent> timeline = events.readTimeline(top);
         final List<Expectation> expect = events.readExpectations(top);
+        final Network network = readNetwork(top);
         return new Scenario(name, description, seed, scenarioDuration, accessPoints, fleet, personas, subsets,
-                load, timeline, expect);
+                load, timeline, expect, network);
+    }
+
+    private Network readNetwork(Fields top) {
+        final JsonNode value = top.raw("network", "an object with toxiproxy and links");
+        if (value == null) {
+            return Network.NONE;
+        }
+        final Fields fields = Fields.of(value, "network", problems, List.of("toxiproxy", "links"));
+        if (fields == null) {
+            return Network.NONE;
+        }
+        final String toxiproxyRule = "\"embedded\", \"testcontainers\", or the host:port of a running "
+                + "Toxiproxy's API on loopback, such as 127.0.0.1:8474";
+        final String choiceText = fields.string("toxiproxy", "embedded", toxiproxyRule);
+        Network.ToxiproxyChoice choice = Network.ToxiproxyChoice.EMBEDDED;
+        if (choiceText.equals("testcontainers")) {
+            choice = Network.ToxiproxyChoice.TESTCONTAINERS;
+        } else if (!choiceText.equals("embedded")) {
+            try {
+                io.guise.chaos.LoopbackAddress.parse("network.toxiproxy", choiceText, 1);
+                choice = new Network.ToxiproxyChoice(Network.ToxiproxyChoice.Kind.ADDRESS, choiceText);
+            } catch (io.guise.chaos.ChaosException e) {
+                problems.addString(fields.pathOf("toxiproxy"), choiceText, toxiproxyRule);
+            }
+        }
+        final List<JsonNode> elements = fields.list("links", "link objects with name and to");
+        if (elements.isEmpty()) {
+            problems.add(fields.pathOf("links"), fields.has("links") ? "[]" : "missing",
+                    "at least one link, such as {name: control, to: manager} or {name: api-1-net, to: api-1}");
+        }
+        final List<Network.NetworkLink> links = new ArrayList<>();
+        for (int i = 0; i < elements.size(); i++) {
+            final String path = "network.links[" + i + "]";
+            final Fields link = Fields.of(elements.get(i), path, problems, List.of("name", "to", "toxics"));
+            if (link == null) {
+                continue;
+            }
+            final String name = link.requiredString("name", NAME_RULE);
+            if (name != null && !NAME.matcher(name).matches()) {
+                problems.addString(link.pathOf("name"), name, NAME_RULE);
+            }
+            final String to = link.requiredString("to", "\"manager\" or an endpoint id such as api-1");
+            final List<io.guise.chaos.Toxic> toxics = new ArrayList<>();
+            final List<JsonNode> toxicNodes = link.list("toxics", "toxic objects");
+            for (int t = 0; t < toxicNodes.size(); t++) {
+                final io.guise.chaos.Toxic toxic = readToxic(toxicNodes.get(t), link.pathOf("toxics") + "[" + t + "]");
+                if (toxic != null) {
+                    toxics.add(toxic);
+                }
+            }
+            if (name != null && to != null) {
+                links.add(new Network.NetworkLink(name, to, toxics));
+            }
+        }
+        return new Network(choice, links);
+    }
+
+    /** Reads a toxic as the fault proxy's API takes it; returns null after reporting a problem. */
+    io.guise.chaos.Toxic readToxic(JsonNode value, String path) {
+        final Fields fields = Fields.of(value, path, problems,
+                List.of("name", "type", "stream", "toxicity", "attributes"));
+        if (fields == null) {
+            return null;
+        }
+        final String typeRule = "one of " + io.guise.chaos.ToxicType.wireNames();
+        final String typeName = fields.requiredString("type", typeRule);
+        final io.guise.chaos.ToxicType type = typeName == null ? null
+                : io.guise.chaos.ToxicType.fromWireName(typeName);
+        if (typeName != null && type == null) {
+            problems.addString(fields.pathOf("type"), typeName, typeRule);
+        }
+        final String streamName = fields.string("stream", "downstream",
+                "\"upstream\" (client to server) or \"downstream\" (server to client)");
+        final io.guise.chaos.ToxicStream stream = io.guise.chaos.ToxicStream.fromWireName(streamName);
+        if (stream == null) {
+            problems.addString(fields.pathOf("stream"), streamName,
+                    "\"upstream\" (client to server) or \"downstream\" (server to client)");
+        }
+        final double toxicity = fields.number("toxicity", 0, 1, 1);
+        final JsonNode attributesNode = fields.raw("attributes", "an object of attributes");
+        final Map<String, Long> attributes = attributesNode == null || type == null ? Map.of()
+                : readToxicAttributes(attributesNode, fields.pathOf("attributes"), type);
+        if (type == null || stream == null) {
+            return null;
+        }
+        final String name = fields.string("name", io.guise.chaos.Toxic.defaultName(type, stream), NAME_RULE);
+        try {
+            return new io.guise.chaos.Toxic(name, type, stream, toxicity, attributes, 0);
+        } catch (io.guise.chaos.ChaosException e) {
+            problems.addPrefixed(path, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Reads toxic attributes, whole numbers from 0; with a type, only that
+     * type's attributes are allowed, without one (an update) any name is read.
+     */
+    Map<String, Long> readToxicAttributes(JsonNode value, String path, io.guise.chaos.ToxicType type) {
+        final List<String> known = type == null ? null : type.attributes();
+        final Map<String, Long> attributes = new java.util.LinkedHashMap<>();
+        if (!value.isObject()) {
+            problems.add(path, Fields.describe(value), "an object of attributes");
+            return attributes;
+        }
+        final java.util.Iterator<Map.Entry<String, JsonNode>> entries = value.fields();
+        while (entries.hasNext()) {
+            final Map.Entry<String, JsonNode> entry = entries.next();
+            final String attributePath = SourceTree.childPath(path, entry.getKey());
+            if (known != null && !known.contains(entry.getKey())) {
+                problems.add(attributePath, "unknown attribute",
+                        "an attribute of " + type.wireName() + ": " + String.join(", ", known));
+                continue;
+            }
+            final JsonNode number = entry.getValue();
+            if (!number.isIntegralNumber() || !number.canConvertToLong() || number.longValue() < 0
+                    || number.longValue() > io.guise.chaos.ToxicType.MAX_ATTRIBUTE) {
+                problems.add(attributePath, Fields.describe(number),
+                        "a whole number from 0 to " + io.guise.chaos.ToxicType.MAX_ATTRIBUTE);
+                continue;
+            }
+            attributes.put(entry.getKey(), number.longValue());
+        }
+        return attributes;
     }
 
     private AccessPoints readAccessPoints(Fields top) {

@@ -49,11 +49,12 @@ final class ScenarioValidator {
         }
 
         final List<ClientGroup> groups = checkLoad(scenario);
+        checkNetwork(scenario.network(), endpointIds);
         checkTimeline(scenario, pools, endpointIds, allPersonas, allPrefixes);
         checkExpectations(scenario, groups, endpointIds, allPersonas.keySet(), allPrefixes);
         return new Scenario(scenario.name(), scenario.description(), scenario.seed(), scenario.duration(),
                 scenario.accessPoints(), scenario.fleet(), scenario.personas(), scenario.subsets(), groups,
-                scenario.timeline(), scenario.expect());
+                scenario.timeline(), scenario.expect(), scenario.network());
     }
 
     private static Map<String, Persona> allPersonas(Scenario scenario) {
@@ -168,9 +169,88 @@ final class ScenarioValidator {
                 checkTarget(partition.target(), path, scenario.accessPoints().count());
             } else if (action instanceof TimelineAction.HealAccessPoint heal) {
                 checkTarget(heal.target(), path, scenario.accessPoints().count());
+            } else if (linkOf(action) != null) {
+                checkLinkAction(scenario, action, path);
             } else {
                 checkEndpoint(endpointOf(action), path + ".endpoint", endpointIds);
             }
+        }
+    }
+
+    private void checkNetwork(Network network, Set<String> endpointIds) {
+        final Map<String, Integer> names = new LinkedHashMap<>();
+        final Map<String, Integer> targets = new LinkedHashMap<>();
+        for (int i = 0; i < network.links().size(); i++) {
+            final Network.NetworkLink link = network.links().get(i);
+            final String path = "network.links[" + i + "]";
+            final Integer sameName = names.putIfAbsent(link.name(), i);
+            if (sameName != null) {
+                problems.addString(path + ".name", link.name(),
+                        "a unique link name, but network.links[" + sameName + "] has it");
+            }
+            if (!link.toManager() && !endpointIds.contains(link.to())) {
+                problems.addString(path + ".to", link.to(), "\"manager\" or an endpoint id of the fleet, such as "
+                        + endpointIds.stream().findFirst().orElse("api-1"));
+            }
+            final Integer sameTarget = targets.putIfAbsent(link.to(), i);
+            if (sameTarget != null) {
+                problems.addString(path + ".to", link.to(), "one link per target, but network.links[" + sameTarget
+                        + "] already leads there");
+            }
+            final Set<String> toxicNames = new HashSet<>();
+            for (int t = 0; t < link.toxics().size(); t++) {
+                if (!toxicNames.add(link.toxics().get(t).name())) {
+                    problems.addString(path + ".toxics[" + t + "].name", link.toxics().get(t).name(),
+                            "a toxic name unique on its link; name one of the toxics");
+                }
+            }
+        }
+    }
+
+    /** Returns the link a network action names, or null for another action. */
+    private static String linkOf(TimelineAction action) {
+        if (action instanceof TimelineAction.AddToxic add) {
+            return add.link();
+        } else if (action instanceof TimelineAction.UpdateToxic update) {
+            return update.link();
+        } else if (action instanceof TimelineAction.RemoveToxic remove) {
+            return remove.link();
+        } else if (action instanceof TimelineAction.CutLink cut) {
+            return cut.link();
+        } else if (action instanceof TimelineAction.RestoreLink restore) {
+            return restore.link();
+        }
+        return null;
+    }
+
+    private void checkLinkAction(Scenario scenario, TimelineAction action, String path) {
+        final String linkName = linkOf(action);
+        final Network.NetworkLink link = scenario.network().link(linkName);
+        if (link == null) {
+            final List<String> names = new ArrayList<>();
+            scenario.network().links().forEach(candidate -> names.add(candidate.name()));
+            problems.addString(path + ".link", linkName, names.isEmpty()
+                    ? "a link of the network section, but the scenario has none; add network.links"
+                    : "a link of the network section (" + String.join(", ", names) + ")");
+            return;
+        }
+        final String toxic = action instanceof TimelineAction.UpdateToxic update ? update.toxic()
+                : action instanceof TimelineAction.RemoveToxic remove ? remove.toxic() : null;
+        if (toxic == null) {
+            return;
+        }
+        final Set<String> known = new LinkedHashSet<>();
+        link.toxics().forEach(candidate -> known.add(candidate.name()));
+        for (TimelineEvent event : scenario.timeline()) {
+            if (event.action() instanceof TimelineAction.AddToxic add && add.link().equals(linkName)) {
+                known.add(add.toxic().name());
+            }
+        }
+        if (!known.contains(toxic)) {
+            problems.addString(path + ".toxic", toxic, known.isEmpty()
+                    ? "a toxic of link " + Violation.quote(linkName) + ", but no toxic is declared or added on it"
+                    : "a toxic declared or added on link " + Violation.quote(linkName) + " ("
+                            + String.join(", ", known) + ")");
         }
     }
 
@@ -266,10 +346,30 @@ final class ScenarioValidator {
                 checkEndpoint(demotion.endpointId(), path + ".endpoint", endpointIds);
             } else if (expectation instanceof Expectation.NoTrafficWhileDown down) {
                 checkEndpoint(down.endpointId(), path + ".endpoint", endpointIds);
+            } else if (expectation instanceof Expectation.ConvergenceWithin) {
+                if (!hasHealing(scenario)) {
+                    problems.add(path + ".kind", "\"convergence_within\"", "a timeline with a partition that heals: "
+                            + "a restore_link of a link to the manager, or a heal_access_point");
+                }
             } else if (expectation instanceof Expectation.Throughput throughput) {
                 checkName(throughput.group(), path + ".group", groupNames, "load group name");
             }
         }
+    }
+
+    private static boolean hasHealing(Scenario scenario) {
+        for (TimelineEvent event : scenario.timeline()) {
+            if (event.action() instanceof TimelineAction.HealAccessPoint) {
+                return true;
+            }
+            if (event.action() instanceof TimelineAction.RestoreLink restore) {
+                final Network.NetworkLink link = scenario.network().link(restore.link());
+                if (link != null && link.toManager()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void checkTraffic(TrafficSelector traffic, String path, Set<String> personaIds, Set<String> groupNames) {

@@ -2,9 +2,11 @@ package io.guise.scenario.model;
 
 import static java.util.Objects.requireNonNull;
 
+import io.guise.chaos.Toxic;
 import io.guise.proto.Persona;
 import io.guise.proto.SubsetEntry;
 import java.util.List;
+import java.util.Map;
 
 /** The change or fault of a timeline event, one record per action of the file format. */
 public sealed interface TimelineAction {
@@ -176,6 +178,74 @@ public sealed interface TimelineAction {
         @Override
         public String actionName() {
             return "heal_access_point";
+        }
+    }
+
+    /** Adds a toxic to a network link's proxy; it affects open connections too. */
+    record AddToxic(String link, Toxic toxic) implements TimelineAction {
+        public AddToxic {
+            requireNonNull(link, "link");
+            requireNonNull(toxic, "toxic");
+        }
+
+        @Override
+        public String actionName() {
+            return "add_toxic";
+        }
+    }
+
+    /**
+     * Changes a toxic of a network link: the toxicity when not null, and the
+     * attributes given, which are merged over the current ones.
+     */
+    record UpdateToxic(String link, String toxic, Double toxicity, Map<String, Long> attributes)
+            implements TimelineAction {
+        public UpdateToxic {
+            requireNonNull(link, "link");
+            requireNonNull(toxic, "toxic");
+            attributes = Map.copyOf(attributes);
+        }
+
+        @Override
+        public String actionName() {
+            return "update_toxic";
+        }
+    }
+
+    /** Removes a toxic from a network link. */
+    record RemoveToxic(String link, String toxic) implements TimelineAction {
+        public RemoveToxic {
+            requireNonNull(link, "link");
+            requireNonNull(toxic, "toxic");
+        }
+
+        @Override
+        public String actionName() {
+            return "remove_toxic";
+        }
+    }
+
+    /** Disables a network link's proxy: open connections close and new ones are refused. */
+    record CutLink(String link) implements TimelineAction {
+        public CutLink {
+            requireNonNull(link, "link");
+        }
+
+        @Override
+        public String actionName() {
+            return "cut_link";
+        }
+    }
+
+    /** Enables a network link's proxy again. */
+    record RestoreLink(String link) implements TimelineAction {
+        public RestoreLink {
+            requireNonNull(link, "link");
+        }
+
+        @Override
+        public String actionName() {
+            return "restore_link";
         }
     }
 

@@ -79,6 +79,7 @@ final class HtmlReport {
         appendDemotions(html, orEmpty(report.demotions()));
         appendTimeline(html, orEmpty(report.timeline()));
         appendRevisions(html, orEmpty(report.revisions()));
+        appendConvergence(html, orEmpty(report.convergence()));
         return html.append("</body>\n</html>\n").toString();
     }
 
@@ -303,6 +304,24 @@ final class HtmlReport {
                 .append(number(Long.toString(revision.acks())))
                 .append(number(Format.millis(revision.p50Ms()))).append(number(Format.millis(revision.p99Ms())))
                 .append(number(Format.millis(revision.maxMs()))).append("</tr>\n");
+        }
+        html.append("</table>\n");
+    }
+
+    private static void appendConvergence(StringBuilder html, List<RunReport.Convergence> convergence) {
+        html.append("<h2>Convergence after partitions</h2>\n");
+        if (convergence.isEmpty()) {
+            note(html, "No partition between access points and the manager healed during the run.");
+            return;
+        }
+        html.append("<table class=\"convergence\">\n<tr><th>healed by</th><th>healed at</th><th>revision</th>")
+            .append("<th>converged at</th><th>convergence (ms)</th></tr>\n");
+        for (RunReport.Convergence c : convergence) {
+            html.append("<tr>").append(cell(c.trigger())).append(number(Format.offset(c.healedAtMs())))
+                .append(number(Long.toString(c.revision())))
+                .append(number(c.convergedAtMs() == null ? "not by the end" : Format.offset(c.convergedAtMs())))
+                .append(number(c.convergenceMs() == null ? NONE : Long.toString(c.convergenceMs())))
+                .append("</tr>\n");
         }
         html.append("</table>\n");
     }

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param endpointSeries per endpoint, requests in each second of the run
  * @param timeline the timeline as it ran
  * @param revisions per revision committed during the run, its commit-to-ACK times over the access points
+ * @param convergence per partition that healed, how long until every access point held the manager's latest
+ *     revision; null in reports written before the field existed
  */
 public record RunReport(
         String scenario,
@@ -42,7 +44,8 @@ public record RunReport(
         Map<String, List<SecondStats>> personaSeries,
         Map<String, List<Long>> endpointSeries,
         List<TimelineEntry> timeline,
-        List<RevisionPropagation> revisions) {
+        List<RevisionPropagation> revisions,
+        List<Convergence> convergence) {
 
     /** One checked expectation. {@code expected} and {@code actual} are human-readable. */
     public record ExpectationResult(String name, String kind, String expected, String actual, boolean passed) {
@@ -74,6 +77,20 @@ public record RunReport(
      * spread of their commit-to-ACK times.
      */
     public record RevisionPropagation(long revision, long acks, double p50Ms, double p99Ms, double maxMs) {
+    }
+
+    /**
+     * The end of one partition between access points and the manager: when it
+     * healed and when every access point held the manager's latest revision.
+     *
+     * @param trigger the event that healed it, such as {@code restore_link control}
+     * @param healedAtMs when the event ran
+     * @param revision the manager's latest revision that every access point held at convergence, or at the end
+     * @param convergedAtMs when every access point held it; null when they did not by the end of the run
+     * @param convergenceMs {@code convergedAtMs - healedAtMs}; null when they did not converge
+     */
+    public record Convergence(String trigger, long healedAtMs, long revision, Long convergedAtMs,
+                              Long convergenceMs) {
     }
 
     /** One timeline event as it ran: when, what, and with which result. */

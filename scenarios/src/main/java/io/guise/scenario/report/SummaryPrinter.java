@@ -37,6 +37,7 @@ public final class SummaryPrinter {
         printPersonas(report, out);
         printDeltaPropagation(report.deltaPropagationMs(), out);
         printDemotions(report, out);
+        printConvergence(report, out);
         out.flush();
     }
 
@@ -102,6 +103,22 @@ public final class SummaryPrinter {
         for (DemotionRecord d : demotions) {
             table.row(orNone(d.endpoint()), orNone(d.fault()), Format.offset(d.faultOnsetMs()),
                     offsetOrNone(d.ejectionMs()), offsetOrNone(d.demotionMs()), offsetOrNone(d.lastRequestMs()));
+        }
+        table.print(out, INDENT);
+    }
+
+    private static void printConvergence(RunReport report, PrintWriter out) {
+        final List<RunReport.Convergence> convergence = orEmpty(report.convergence());
+        if (convergence.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("Convergence after partitions (seconds since the load started)");
+        final TextTable table = new TextTable("healed by", ">healed", ">revision", ">converged", ">convergence ms");
+        for (RunReport.Convergence c : convergence) {
+            table.row(orNone(c.trigger()), Format.offset(c.healedAtMs()), Long.toString(c.revision()),
+                    c.convergedAtMs() == null ? "not by the end" : Format.offset(c.convergedAtMs()),
+                    c.convergenceMs() == null ? NONE : Long.toString(c.convergenceMs()));
         }
         table.print(out, INDENT);
     }

@@ -61,6 +61,20 @@ final class Conversions {
             return target(partition.target());
         } else if (action instanceof TimelineAction.HealAccessPoint heal) {
             return target(heal.target());
+        } else if (action instanceof TimelineAction.AddToxic add) {
+            return add.link() + ": " + add.toxic().name() + " (" + add.toxic().type().wireName() + " "
+                    + add.toxic().stream().wireName() + ", toxicity " + add.toxic().toxicity() + ", "
+                    + add.toxic().attributes() + ")";
+        } else if (action instanceof TimelineAction.UpdateToxic update) {
+            return update.link() + ": " + update.toxic()
+                    + (update.toxicity() == null ? "" : ", toxicity " + update.toxicity())
+                    + (update.attributes().isEmpty() ? "" : ", " + new java.util.TreeMap<>(update.attributes()));
+        } else if (action instanceof TimelineAction.RemoveToxic remove) {
+            return remove.link() + ": " + remove.toxic();
+        } else if (action instanceof TimelineAction.CutLink cut) {
+            return cut.link();
+        } else if (action instanceof TimelineAction.RestoreLink restore) {
+            return restore.link();
         }
         return "";
     }

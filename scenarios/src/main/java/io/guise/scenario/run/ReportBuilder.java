@@ -30,11 +30,13 @@ final class ReportBuilder {
     private final List<RunReport.TimelineEntry> timeline;
     private final List<RunReport.RevisionPropagation> revisions;
     private final java.util.function.ToLongFunction<String> lastEjectionNanos;
+    private final List<RunReport.Convergence> convergence;
 
     ReportBuilder(Scenario scenario, TrafficLedger ledger, LoadSnapshot load, Histogram commitToAckMillis,
                   List<EndpointFault> faults, List<RunReport.TimelineEntry> timeline,
                   List<RunReport.RevisionPropagation> revisions,
-                  java.util.function.ToLongFunction<String> lastEjectionNanos) {
+                  java.util.function.ToLongFunction<String> lastEjectionNanos,
+                  List<RunReport.Convergence> convergence) {
         this.scenario = scenario;
         this.ledger = ledger;
         this.load = load;
@@ -43,6 +45,7 @@ final class ReportBuilder {
         this.timeline = List.copyOf(timeline);
         this.revisions = List.copyOf(revisions);
         this.lastEjectionNanos = lastEjectionNanos;
+        this.convergence = List.copyOf(convergence);
     }
 
     RunReport build(Instant startedAt, long durationMs, int accessPoints) {
@@ -54,7 +57,7 @@ final class ReportBuilder {
         return new RunReport(scenario.name(), scenario.seed(), passed, startedAt.toString(), durationMs, accessPoints,
                              results, distribution(commitToAckMillis), demotions(), traffic(load.personas()),
                              traffic(load.endpoints()), traffic(load.groups()), personaSeries(),
-                             new TreeMap<>(load.endpointRequestsPerSecond()), timeline, revisions);
+                             new TreeMap<>(load.endpointRequestsPerSecond()), timeline, revisions, convergence);
     }
 
     private RunReport.ExpectationResult check(Expectation expectation) {
@@ -101,6 +104,8 @@ final class ReportBuilder {
             }
             return result(down, "0 requests routed to " + down.endpointId() + " while down",
                           routed + " requests in " + windows + " down windows", windows > 0 && routed == 0);
+        } else if (expectation instanceof Expectation.ConvergenceWithin within) {
+            return convergenceWithin(within);
         } else if (expectation instanceof Expectation.Throughput throughput) {
             final RequestStats stats = load.groups().getOrDefault(throughput.group(), empty());
             final double seconds = groupSeconds(throughput.group());
@@ -114,6 +119,29 @@ final class ReportBuilder {
                           stats.requests() > 0 && percent >= success.minPercent());
         }
         throw new IllegalArgumentException("unsupported expectation " + expectation);
+    }
+
+    private RunReport.ExpectationResult convergenceWithin(Expectation.ConvergenceWithin within) {
+        final long max = within.max().toMillis();
+        final String expected = "every access point at the latest revision within " + max + " ms of each heal";
+        if (convergence.isEmpty()) {
+            return result(within, expected, "no partition healed during the run", false);
+        }
+        long slowest = 0;
+        int unconverged = 0;
+        for (RunReport.Convergence heal : convergence) {
+            if (heal.convergenceMs() == null) {
+                unconverged++;
+            } else {
+                slowest = Math.max(slowest, heal.convergenceMs());
+            }
+        }
+        if (unconverged > 0) {
+            return result(within, expected, unconverged + " of " + convergence.size()
+                    + " heals did not converge by the end of the run", false);
+        }
+        return result(within, expected, "slowest " + slowest + " ms over " + convergence.size() + " heal"
+                + (convergence.size() == 1 ? "" : "s"), slowest <= max);
     }
 
     private RunReport.ExpectationResult armShare(Expectation.ArmShare arm) {

@@ -124,6 +124,18 @@ public final class ScenarioRunner {
         private final Map<String, io.guise.fleet.Behaviour> initialBehaviours = new HashMap<>();
         private final ScheduledExecutorService timelineExecutor = Executors.newSingleThreadScheduledExecutor(
                 runnable -> new Thread(runnable, "scenario-timeline"));
+        /** Polls for convergence after partitions heal, apart from the timeline so events stay on time. */
+        private final ScheduledExecutorService convergenceExecutor = Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                    final Thread thread = new Thread(runnable, "scenario-convergence");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        private final List<RunReport.Convergence> convergence = Collections.synchronizedList(new ArrayList<>());
+        /** Every heal whose convergence is watched, as an unconverged record; see convergenceRecords. */
+        private final List<RunReport.Convergence> heals = Collections.synchronizedList(new ArrayList<>());
+        private NetworkHandle network;
+        private String managerAddress;
         // Guarded by options.out(): whether a status line waits for its newline.
         private boolean statusShown;
 
@@ -135,8 +147,12 @@ public final class ScenarioRunner {
         }
 
         RunReport execute(Instant startedAt) throws Exception {
-            final List<Endpoint> endpoints = startFleet();
+            List<Endpoint> endpoints = startFleet();
             manager.start();
+            managerAddress = manager.distributionAddress();
+            if (!scenario.network().links().isEmpty()) {
+                endpoints = startNetwork(endpoints);
+            }
             final WriteResult initial = manager.service().apply(RoutingSnapshot.newBuilder()
                                                                         .addAllPersonas(scenario.personas())
                                                                         .addAllEndpoints(endpoints)
@@ -163,13 +179,46 @@ public final class ScenarioRunner {
             final LoadSnapshot load = ledger.recorder().snapshot();
             final long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
             progress("load finished after %.1f s: %d requests", durationMs / 1000.0, load.total().requests());
+            convergenceExecutor.shutdownNow();
             final io.guise.health.EndpointHealthView health = accessPoints.get(0).endpointHealth();
             return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline,
                                      manager.revisionPropagation(), endpointId -> {
                                          final long ejected = health.lastEjectionNanos(endpointId);
                                          return ejected < 0 ? -1 : ejected - t0;
-                                     })
+                                     }, convergenceRecords())
                     .build(startedAt, durationMs, accessPoints.size());
+        }
+
+        /**
+         * Starts the Toxiproxy of the network section and a proxy per link; returns
+         * the endpoints with each linked endpoint's address replaced by its proxy's,
+         * so access points reach it through the proxy.
+         */
+        private List<Endpoint> startNetwork(List<Endpoint> endpoints) throws Exception {
+            network = NetworkHandle.start(scenario.network(), scenario.seed());
+            final List<Endpoint> routed = new ArrayList<>(endpoints);
+            for (io.guise.scenario.model.Network.NetworkLink link : scenario.network().links()) {
+                if (link.toManager()) {
+                    final InetSocketAddress listen = network.open(link,
+                            io.guise.chaos.LoopbackAddress.parse("manager", managerAddress, 1));
+                    managerAddress = io.guise.chaos.LoopbackAddress.format(listen);
+                    continue;
+                }
+                for (int i = 0; i < routed.size(); i++) {
+                    final Endpoint endpoint = routed.get(i);
+                    if (endpoint.getId().equals(link.to())) {
+                        final InetSocketAddress listen = network.open(link,
+                                new InetSocketAddress(endpoint.getAddress(), endpoint.getPort()));
+                        routed.set(i, endpoint.toBuilder()
+                                .setAddress(listen.getAddress().getHostAddress())
+                                .setPort(listen.getPort())
+                                .build());
+                    }
+                }
+            }
+            progress("network: %d link%s through Toxiproxy (%s)", scenario.network().links().size(),
+                     scenario.network().links().size() == 1 ? "" : "s", scenario.network().toxiproxy().text());
+            return routed;
         }
 
         private List<Endpoint> startFleet() throws InterruptedException {
@@ -203,7 +252,7 @@ public final class ScenarioRunner {
                         .setSeed(scenario.seed() + i)
                         .addAllListeners(scenario.accessPoints().listeners())
                         .setManager(ManagerLink.newBuilder()
-                                            .setAddress(manager.distributionAddress())
+                                            .setAddress(managerAddress)
                                             .setReconnectInitialMs(50)
                                             .setReconnectMaxMs(1000))
                         .build();
@@ -387,10 +436,91 @@ public final class ScenarioRunner {
                 for (AccessPoint accessPoint : selected(heal.target())) {
                     accessPoint.reconnectManager();
                 }
+                watchConvergence(action.actionName() + " " + Conversions.describe(action), clock);
+            } else if (action instanceof TimelineAction.AddToxic add) {
+                network.addToxic(add.link(), add.toxic());
+            } else if (action instanceof TimelineAction.UpdateToxic update) {
+                network.updateToxic(update.link(), update.toxic(), update.toxicity(), update.attributes());
+            } else if (action instanceof TimelineAction.RemoveToxic remove) {
+                network.removeToxic(remove.link(), remove.toxic());
+            } else if (action instanceof TimelineAction.CutLink cut) {
+                network.setEnabled(cut.link(), false);
+            } else if (action instanceof TimelineAction.RestoreLink restore) {
+                network.setEnabled(restore.link(), true);
+                if (scenario.network().link(restore.link()).toManager()) {
+                    watchConvergence(action.actionName() + " " + restore.link(), clock);
+                }
             } else {
                 throw new IllegalArgumentException("unsupported timeline action " + action);
             }
             return null;
+        }
+
+        /**
+         * Records when every access point holds the manager's latest revision,
+         * polling every 5 ms from now until the end of the run.
+         */
+        private void watchConvergence(String trigger, LongSupplier clock) {
+            final long healedNanos = clock.getAsLong();
+            final long[] revision = {-1};
+            heals.add(new RunReport.Convergence(trigger, TimeUnit.NANOSECONDS.toMillis(healedNanos), -1, null, null));
+            final Runnable poll = new Runnable() {
+                @Override
+                public void run() {
+                    final long now = clock.getAsLong();
+                    if (manager.isRunning()) {
+                        try {
+                            revision[0] = manager.service().store().latestRevision();
+                        } catch (IllegalStateException e) {
+                            // The manager stopped between the check and the read; the next poll retries.
+                        }
+                    }
+                    if (revision[0] >= 0 && allAt(revision[0])) {
+                        convergence.add(new RunReport.Convergence(trigger, TimeUnit.NANOSECONDS.toMillis(healedNanos),
+                                revision[0], TimeUnit.NANOSECONDS.toMillis(now),
+                                TimeUnit.NANOSECONDS.toMillis(now - healedNanos)));
+                        return;
+                    }
+                    if (now > scenario.duration().toNanos()) {
+                        convergence.add(new RunReport.Convergence(trigger, TimeUnit.NANOSECONDS.toMillis(healedNanos),
+                                revision[0], null, null));
+                        return;
+                    }
+                    convergenceExecutor.schedule(this, 5, TimeUnit.MILLISECONDS);
+                }
+            };
+            convergenceExecutor.execute(poll);
+        }
+
+        private boolean allAt(long revision) {
+            for (AccessPoint accessPoint : accessPoints) {
+                if (accessPoint.routing().current().revision() < revision) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Returns the convergence records in order of healing; a heal still being
+         * watched when the run ended counts as not converged.
+         */
+        private List<RunReport.Convergence> convergenceRecords() {
+            final List<RunReport.Convergence> records;
+            synchronized (convergence) {
+                records = new ArrayList<>(convergence);
+            }
+            synchronized (heals) {
+                for (RunReport.Convergence heal : heals) {
+                    final boolean recorded = records.stream().anyMatch(record -> record.trigger().equals(heal.trigger())
+                            && record.healedAtMs() == heal.healedAtMs());
+                    if (!recorded) {
+                        records.add(heal);
+                    }
+                }
+            }
+            records.sort(java.util.Comparator.comparingLong(RunReport.Convergence::healedAtMs));
+            return records;
         }
 
         private Long commit(WriteResult result) {
@@ -489,11 +619,15 @@ public final class ScenarioRunner {
         @Override
         public void close() throws Exception {
             timelineExecutor.shutdownNow();
+            convergenceExecutor.shutdownNow();
             for (AccessPoint accessPoint : accessPoints) {
                 accessPoint.close();
             }
             accessPointLoops.close();
             manager.close();
+            if (network != null) {
+                network.close();
+            }
             fleet.close();
         }
     }

@@ -58,8 +58,8 @@ class ScenarioLoaderTest {
     }
 
     @Test
-    void catalogHasNineFiles() throws Exception {
-        assertThat(catalogFiles().count()).isEqualTo(9);
+    void catalogHasElevenFiles() throws Exception {
+        assertThat(catalogFiles().count()).isEqualTo(11);
     }
 
     @Test
@@ -148,7 +148,7 @@ class ScenarioLoaderTest {
         final List<String> problems = problems(BASE + "colour: red\n");
 
         assertThat(problems).containsExactly("s.yaml:14: colour: unknown field (expected: one of name, description, "
-                + "seed, duration, access_points, fleet, personas, subsets, load, timeline, expect)");
+                + "seed, duration, access_points, fleet, personas, subsets, load, timeline, expect, network)");
     }
 
     @Test

@@ -169,7 +169,7 @@ class ReportWriterTest {
         final RunReport report = new RunReport(full.scenario(), full.seed(), full.passed(), full.startedAt(),
                 full.durationMs(), full.accessPoints(), full.expectations(), full.deltaPropagationMs(),
                 full.demotions(), full.personas(), full.endpoints(), full.groups(), silent, full.endpointSeries(),
-                full.timeline(), full.revisions());
+                full.timeline(), full.revisions(), full.convergence());
 
         final String html = writeHtml(report);
 

@@ -79,12 +79,14 @@ public final class SyntheticReports {
                         new TimelineEntry(8000, "shift_weight", "checkout 2x", "applied", 4L),
                         new TimelineEntry(15000, "heal", "web-2", "applied", null)),
                 List.of(new RunReport.RevisionPropagation(3, 3, 3.0, 11.0, 11.0),
-                        new RunReport.RevisionPropagation(4, 3, 4.0, 14.0, 14.0)));
+                        new RunReport.RevisionPropagation(4, 3, 4.0, 14.0, 14.0)),
+                List.of(new RunReport.Convergence("restore_link control", 9000, 4, 9350L, 350L),
+                        new RunReport.Convergence("heal_access_point all access points", 16000, 4, null, null)));
     }
 
     /** Returns a report of a run that measured nothing, with empty collections and no delta propagation. */
     public static RunReport empty() {
         return new RunReport("idle", 1L, true, "2025-03-14T09:26:53Z", 0, 0, List.of(), null, List.of(), Map.of(),
-                Map.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of());
+                Map.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of(), List.of());
     }
 }
