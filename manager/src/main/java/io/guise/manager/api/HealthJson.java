@@ -54,6 +54,8 @@ final class HealthJson {
                     .put("pool_median_p99_ms", endpoint.poolMedianP99Millis());
             final ArrayNode reporters = evidence.putArray("reporters");
             endpoint.reporters().forEach(reporters::add);
+            final ArrayNode ejectedBy = evidence.putArray("ejected_by");
+            endpoint.ejectedBy().forEach(ejectedBy::add);
             evidence.set("thresholds", thresholds(endpoint.thresholds()));
         } else {
             final DecisionRecord.CanaryEvidence canary = record.canary();

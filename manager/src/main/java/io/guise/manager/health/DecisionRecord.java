@@ -91,17 +91,19 @@ public record DecisionRecord(long timeMillis, Action action, String reason, Outc
      * @param p99Millis the endpoint's p99 latency in the window
      * @param poolMedianP99Millis the median p99 of the pool's endpoints with enough requests
      * @param reporters ids of the access points that reported the endpoint, sorted
+     * @param ejectedBy ids of the access points that had the endpoint locally ejected, sorted
      * @param thresholds the demotion settings in force
      */
     public record EndpointEvidence(String endpointId, String pool, int fromTier, int toTier, long requests,
                                    long failures, double failurePercent, double p99Millis,
-                                   double poolMedianP99Millis, List<String> reporters,
+                                   double poolMedianP99Millis, List<String> reporters, List<String> ejectedBy,
                                    DemotionSettings thresholds) {
 
         public EndpointEvidence {
             requireNonNull(endpointId, "endpointId");
             requireNonNull(pool, "pool");
             reporters = List.copyOf(reporters);
+            ejectedBy = List.copyOf(ejectedBy);
             requireNonNull(thresholds, "thresholds");
         }
     }

@@ -20,7 +20,11 @@ import java.util.Set;
  * <p>An endpoint with at least {@code minRequests} requests in a window is bad when
  * its failure share exceeds {@code maxErrorRatePercent}, or when its p99 exceeds
  * {@code latencyOutlierFactor} times the median p99 of its pool (and
- * {@code minLatencyOutlierMillis}). Within a pool:
+ * {@code minLatencyOutlierMillis}). An endpoint that an access point reports as
+ * locally ejected is bad with fewer requests too, as long as its failure share in
+ * the window exceeds {@code maxErrorRatePercent}: local ejection follows
+ * consecutive failures and then cuts the endpoint's traffic, so its window would
+ * otherwise never reach {@code minRequests}. Within a pool:
  * <ul>
  *   <li>when more than {@code maxDemotedPercent} of the pool is bad, the fault is
  *       taken as fleet-wide and nothing is demoted, because moving traffic would
@@ -158,7 +162,9 @@ public final class DemotionPolicy {
                 continue;
             }
             final WindowStats stats = window.get(endpoint.getId());
-            if (badReason(stats, medianP99) != null) {
+            // A window in which an access point still has the endpoint ejected is not healthy, even
+            // without requests: that access point has not seen a successful probe yet.
+            if (badReason(stats, medianP99) != null || stats != null && !stats.ejectedBy().isEmpty()) {
                 state.healthyWindows = 0;
                 continue;
             }
@@ -207,7 +213,16 @@ public final class DemotionPolicy {
 
     /** Returns why a window is bad, or null when it is not bad or has too few requests to judge. */
     private String badReason(WindowStats stats, double medianP99) {
-        if (stats == null || stats.requests() < settings.minRequests()) {
+        if (stats == null) {
+            return null;
+        }
+        if (!stats.ejectedBy().isEmpty() && stats.errorRatePercent() > settings.maxErrorRatePercent()) {
+            return String.format(Locale.ROOT, "locally ejected by %s, with a failure share of %.1f%% over %d"
+                                              + " requests, above %.1f%%", String.join(", ",
+                                         new java.util.TreeSet<>(stats.ejectedBy())), stats.errorRatePercent(),
+                                 stats.requests(), settings.maxErrorRatePercent());
+        }
+        if (stats.requests() < settings.minRequests()) {
             return null;
         }
         if (stats.errorRatePercent() > settings.maxErrorRatePercent()) {

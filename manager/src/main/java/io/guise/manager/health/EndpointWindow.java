@@ -15,13 +15,16 @@ import org.HdrHistogram.Histogram;
  * @param timeouts requests without a response within the response timeout
  * @param latencyMicros response times of the window in microseconds
  * @param reporters ids of the access points that reported the endpoint in the window
+ * @param ejectedBy ids of the access points that had the endpoint locally ejected at the end of
+ *     one of their report intervals in the window
  */
 public record EndpointWindow(long successes, long failures, long timeouts, Histogram latencyMicros,
-                             Set<String> reporters) {
+                             Set<String> reporters, Set<String> ejectedBy) {
 
     public EndpointWindow {
         requireNonNull(latencyMicros, "latencyMicros");
         reporters = Set.copyOf(reporters);
+        ejectedBy = Set.copyOf(ejectedBy);
     }
 
     /**
@@ -31,6 +34,7 @@ public record EndpointWindow(long successes, long failures, long timeouts, Histo
     public WindowStats toStats() {
         final double p99Millis = latencyMicros.getTotalCount() == 0
                 ? 0 : latencyMicros.getValueAtPercentile(99) / 1000.0;
-        return new WindowStats(successes + failures + timeouts, failures + timeouts, p99Millis, reporters);
+        return new WindowStats(successes + failures + timeouts, failures + timeouts, p99Millis, reporters,
+                               ejectedBy);
     }
 }

@@ -111,6 +111,9 @@ public final class HealthAggregator {
             final EndpointSum sum = endpointFigures.computeIfAbsent(id, key -> new EndpointSum());
             sum.add(entry.getSuccesses(), entry.getFailures(), entry.getTimeouts(), latency);
             sum.reporters.add(accessPointId);
+            if (entry.getLocallyEjected()) {
+                sum.ejectedBy.add(accessPointId);
+            }
         }
         final Map<String, PersonaSum> personaFigures = new HashMap<>();
         for (PersonaInterval entry : report.getPersonasList()) {
@@ -224,6 +227,7 @@ public final class HealthAggregator {
         long timeouts;
         final Histogram latency = new Histogram(3);
         final Set<String> reporters = new HashSet<>();
+        final Set<String> ejectedBy = new HashSet<>();
 
         void add(long addSuccesses, long addFailures, long addTimeouts, Histogram addLatency) {
             successes = saturatedAdd(successes, addSuccesses);
@@ -235,11 +239,12 @@ public final class HealthAggregator {
         EndpointSum merge(EndpointSum other) {
             add(other.successes, other.failures, other.timeouts, other.latency);
             reporters.addAll(other.reporters);
+            ejectedBy.addAll(other.ejectedBy);
             return this;
         }
 
         EndpointWindow toWindow() {
-            return new EndpointWindow(successes, failures, timeouts, latency, reporters);
+            return new EndpointWindow(successes, failures, timeouts, latency, reporters, ejectedBy);
         }
     }
 

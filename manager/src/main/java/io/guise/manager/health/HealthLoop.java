@@ -340,7 +340,8 @@ public final class HealthLoop implements AutoCloseable {
                                                    decision.toTier(), stats.requests(), stats.failures(),
                                                    stats.errorRatePercent(), stats.p99Millis(),
                                                    poolMedians.getOrDefault(decision.pool(), 0.0),
-                                                   List.copyOf(new TreeSet<>(stats.reporters())), settings);
+                                                   List.copyOf(new TreeSet<>(stats.reporters())),
+                                                   List.copyOf(new TreeSet<>(stats.ejectedBy())), settings);
     }
 
     private static DecisionRecord.CanaryEvidence canaryEvidence(CanaryDecision stop, int fromWeight, int toWeight) {

@@ -359,7 +359,8 @@ class AdminApiTest {
                 1_000, DecisionRecord.Action.DEMOTE, "failure share 50.0% over 100 requests exceeds 20.0%",
                 DecisionRecord.Outcome.WRITTEN, 7, "",
                 new DecisionRecord.EndpointEvidence("web-2", "web", 0, 1, 100, 50, 50.0, 5.0, 4.0,
-                                                    List.of("ap-1", "ap-2"), DemotionSettings.defaults()),
+                                                    List.of("ap-1", "ap-2"), List.of("ap-2"),
+                                                    DemotionSettings.defaults()),
                 null);
         final DecisionRecord stop = new DecisionRecord(
                 2_000, DecisionRecord.Action.CANARY_STOP, "failure share of canary exceeds stable's",
@@ -395,6 +396,7 @@ class AdminApiTest {
         assertThat(endpoint.get("to_tier").asInt()).isEqualTo(1);
         assertThat(endpoint.at("/evidence/pool_median_p99_ms").asDouble()).isEqualTo(4.0);
         assertThat(endpoint.at("/evidence/reporters").toString()).isEqualTo("[\"ap-1\",\"ap-2\"]");
+        assertThat(endpoint.at("/evidence/ejected_by").toString()).isEqualTo("[\"ap-2\"]");
         assertThat(endpoint.at("/evidence/thresholds/latency_outlier_factor").asDouble()).isEqualTo(3.0);
 
         final JsonNode newest = json(send("GET", "/health/decisions?limit=1", null));

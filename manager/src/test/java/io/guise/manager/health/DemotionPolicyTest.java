@@ -73,6 +73,53 @@ class DemotionPolicyTest {
     }
 
     @Test
+    void locallyEjected_fewRequestsDemoted() {
+        final List<Endpoint> endpoints = pool("web", 4);
+        final Map<String, WindowStats> window = window(endpoints, Set.of());
+        window.put("web-3", new WindowStats(5, 5, 2, Set.of("ap-0", "ap-1"), Set.of("ap-1", "ap-0")));
+
+        final List<Decision> decisions = policy.evaluate(endpoints, window);
+
+        assertThat(decisions).hasSize(1);
+        assertThat(decisions.get(0).action()).isEqualTo(Decision.Action.DEMOTE);
+        assertThat(decisions.get(0).endpointId()).isEqualTo("web-3");
+        assertThat(decisions.get(0).reason())
+                .isEqualTo("locally ejected by ap-0, ap-1, with a failure share of 100.0% over 5 requests, above 20.0%");
+    }
+
+    @Test
+    void locallyEjected_lowFailureShareNotDemoted() {
+        final List<Endpoint> endpoints = pool("web", 4);
+        final Map<String, WindowStats> window = window(endpoints, Set.of());
+        // Ejected after five failures at the end of a window that was mostly successful.
+        window.put("web-3", new WindowStats(100, 5, 2, Set.of("ap-0"), Set.of("ap-0")));
+
+        assertThat(policy.evaluate(endpoints, window)).isEmpty();
+    }
+
+    @Test
+    void stillEjected_blocksRestoration() {
+        List<Endpoint> endpoints = pool("web", 4);
+        endpoints = applied(endpoints, policy.evaluate(endpoints, window(endpoints, Set.of("web-2"))));
+        assertThat(policy.isDemoted("web-2")).isTrue();
+
+        // No traffic reaches web-2 while ap-0 keeps it ejected; those windows are not healthy ones.
+        for (int i = 0; i < 5; i++) {
+            final Map<String, WindowStats> window = window(endpoints, Set.of());
+            window.put("web-2", new WindowStats(0, 0, 0, Set.of("ap-0"), Set.of("ap-0")));
+            assertThat(policy.evaluate(endpoints, window)).isEmpty();
+        }
+        final List<Decision> restored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            restored.addAll(policy.evaluate(endpoints, window(endpoints, Set.of())));
+        }
+
+        assertThat(restored).hasSize(1);
+        assertThat(restored.get(0).action()).isEqualTo(Decision.Action.RESTORE);
+        assertThat(restored.get(0).toTier()).isZero();
+    }
+
+    @Test
     void tooFewRequests_noDecision() {
         final List<Endpoint> endpoints = pool("web", 4);
         final Map<String, WindowStats> window = window(endpoints, Set.of());
