@@ -95,6 +95,9 @@ final class AccessPointRules {
             out.add(Violation.ofLong("manager.reconnect_max_ms", manager.getReconnectMaxMs(),
                     "at least reconnect_initial_ms (" + manager.getReconnectInitialMs() + "), or 0 for 10000"));
         }
+        if (manager.hasTls()) {
+            ControlTlsRules.check(manager.getTls(), out);
+        }
     }
 
     private static void checkListener(Listener listener, String path, List<Binding> bindings,
