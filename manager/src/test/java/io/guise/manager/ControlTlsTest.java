@@ -59,9 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mutual TLS on the distribution stream, over loopback: a manager that requires
- * client certificates and allows ap-1 and ap-3 serves an access point with a
- * certificate from its CA, and rejects a certificate from another CA, a missing
+ * Mutual TLS on the distribution stream, over loopback. The manager requires
+ * client certificates and allows ap-1 and ap-3. It serves an access point with a
+ * certificate from its CA. It rejects a certificate from another CA, a missing
  * certificate, a certificate that names another id and an id outside the allow list.
  */
 @Timeout(60)
@@ -139,7 +139,7 @@ class ControlTlsTest {
     }
 
     /**
-     * Opens a stream with {@code context}, says hello as {@code id} and returns OK
+     * Opens a stream with {@code context}, sends a hello as {@code id} and returns OK
      * once the manager sends a message, or the status the stream failed with.
      */
     private Status openStream(SslContext context, String id) throws Exception {

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A throwaway certificate authority for tests, made with the {@code openssl}
- * command at test time: EC P-256 keys in PKCS#8, valid for two days, with the
- * same commands as docs/control-tls.md. Tests call {@link #assumeOpenssl()} first,
+ * command at test time, in the way docs/control-tls.md shows: EC P-256 keys in
+ * PKCS#8, valid for two days. Tests call {@link #assumeOpenssl()} first,
  * so they are skipped with a reason where openssl is missing. Not thread-safe.
  */
 public final class TestPki {

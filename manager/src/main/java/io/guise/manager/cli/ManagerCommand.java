@@ -207,7 +207,8 @@ public final class ManagerCommand implements Callable<Integer> {
         try {
             lines = Files.readAllLines(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--allowed-access-points-file: cannot read " + file + ": " + e, e);
+            throw new IllegalArgumentException("--allowed-access-points-file: " + file + ": cannot be read ("
+                                               + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
         return lines.stream()
                 .map(String::strip)

@@ -59,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public record DistributionTls(Path certificateFile, Path privateKeyFile, Path clientCaFile,
                               boolean requireClientCert, Set<String> allowedAccessPoints) {
 
+    // The distribution server's logger, so every rejection of a stream or handshake is logged in one place.
     private static final Logger logger = LoggerFactory.getLogger(DistributionServer.class);
 
     public DistributionTls {

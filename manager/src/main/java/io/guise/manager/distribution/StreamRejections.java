@@ -16,9 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StreamRejections implements MultiCollector {
 
-    /** The client certificate does not chain to the client CA; the TLS handshake failed. */
+    /** The client certificate does not chain to the client CA, so the TLS handshake failed. */
     public static final String UNTRUSTED_CERTIFICATE = "untrusted_certificate";
-    /** Client certificates are required and the stream has none. */
+    /**
+     * Client certificates are required and the stream's TLS session has none. The TLS
+     * handshake rejects such a client first, so this count stays at 0 unless that check is bypassed.
+     */
     public static final String NO_CERTIFICATE = "no_certificate";
     /** The hello's access point id is neither the certificate's CN nor one of its DNS names. */
     public static final String IDENTITY_MISMATCH = "identity_mismatch";
