@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.guise.manager.api.AccessPointStatusSource;
 import io.guise.manager.api.AdminApi;
+import io.guise.manager.api.AdminTls;
 import io.guise.manager.config.ConfigService;
 import io.guise.manager.distribution.AccessPointMetricsCollector;
 import io.guise.manager.distribution.AccessPointRegistry;
 import io.guise.manager.distribution.AccessPointStatus;
 import io.guise.manager.distribution.DistributionServer;
+import io.guise.manager.distribution.DistributionTls;
 import io.guise.manager.health.CanaryGuard;
 import io.guise.manager.health.DemotionSettings;
 import io.guise.manager.health.HealthAggregator;
@@ -25,6 +27,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.io.IOException;
@@ -84,6 +87,7 @@ public final class ManagerServer implements AutoCloseable {
         this.api = new AdminApi(service, accessPoints, health, options.bearerToken(), options.maxRequestBytes());
         api.metrics().register(new AccessPointMetricsCollector(distribution.registry()));
         api.metrics().register(new HealthMetricsCollector(aggregator, health, distribution::heartbeatsSent));
+        api.metrics().register(distribution.rejections());
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         // Writes block on the store's fsync, so requests run off the event loop.
@@ -149,32 +153,51 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     private void bind() throws InterruptedException {
+        final SslContext adminTls = options.adminTls() == null ? null : options.adminTls().serverContext();
         serverChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(NioServerSocketChannel.class)
-                .childHandler(api.initializer(requestExecutor))
+                .childHandler(api.initializer(requestExecutor, adminTls))
                 .bind(options.listen())
                 .sync()
                 .channel();
         final InetSocketAddress bound = boundAddress();
-        logger.info("Manager: admin API on http://{}:{} (token {}, store epoch {}, revision {})",
-                    bound.getAddress().getHostAddress(), bound.getPort(),
+        logger.info("Manager: admin API on {}://{}:{} (token {}, store epoch {}, revision {})",
+                    adminTls == null ? "http" : "https", bound.getAddress().getHostAddress(), bound.getPort(),
                     api.requiresToken() ? "required" : "not required", store.epoch(), store.latestRevision());
         if (options.grpcListen() != null) {
             final InetSocketAddress grpc;
             try {
-                grpc = distribution.start(options.grpcListen());
+                grpc = distribution.start(options.grpcListen(), options.distributionTls());
             } catch (IOException e) {
                 throw new UncheckedIOException("binding the distribution server to " + options.grpcListen()
                                                + " failed", e);
             }
-            if (!grpc.getAddress().isLoopbackAddress()) {
-                // NOTE: the stream has no authentication or TLS yet; anyone who reaches it can read the routing state.
-                logger.warn("Manager: distribution server on {} accepts unauthenticated access points", grpc);
+            final DistributionTls tls = options.distributionTls();
+            if (!grpc.getAddress().isLoopbackAddress() && (tls == null || !tls.requireClientCert())) {
+                logger.warn("Manager: distribution server on {} accepts access points without a verified certificate,"
+                            + " so anyone who reaches it can read the routing state; set --grpc-cert-file,"
+                            + " --grpc-key-file, --client-ca-file and --require-client-cert", grpc);
             }
-            logger.info("Manager: distribution server on {}:{}", grpc.getAddress().getHostAddress(), grpc.getPort());
+            logger.info("Manager: distribution server on {}:{} ({})", grpc.getAddress().getHostAddress(),
+                        grpc.getPort(), describe(tls));
         }
         health.start(options.healthWindow());
+    }
+
+    private static String describe(DistributionTls tls) {
+        if (tls == null) {
+            return "plaintext";
+        }
+        if (tls.clientCaFile() == null) {
+            return "TLS, no client certificates";
+        }
+        if (!tls.requireClientCert()) {
+            return "TLS, client certificates optional";
+        }
+        return "mutual TLS, client certificates required, "
+               + (tls.allowedAccessPoints().isEmpty() ? "every access point id allowed"
+                                                      : tls.allowedAccessPoints().size() + " access point ids allowed");
     }
 
     /** Returns the distribution server's address, or null when it is not started. */
@@ -255,10 +278,13 @@ public final class ManagerServer implements AutoCloseable {
      * @param demotionSettings the thresholds of the demotion policy
      * @param healthWindow how often the health loop closes a window and decides
      * @param heartbeatInterval how often each distribution stream gets a heartbeat
+     * @param distributionTls TLS of the distribution server, or null for plaintext
+     * @param adminTls HTTPS of the admin API, or null for plain HTTP
      */
     public record Options(InetSocketAddress listen, String bearerToken, int maxRequestBytes, Path dataDir,
                           InetSocketAddress grpcListen, AccessPointStatusSource accessPoints,
-                          DemotionSettings demotionSettings, Duration healthWindow, Duration heartbeatInterval) {
+                          DemotionSettings demotionSettings, Duration healthWindow, Duration heartbeatInterval,
+                          DistributionTls distributionTls, AdminTls adminTls) {
 
         public Options {
             requireNonNull(listen, "listen");
@@ -286,7 +312,8 @@ public final class ManagerServer implements AutoCloseable {
             return "Options[listen=" + listen + ", token=" + (bearerToken == null ? "none" : "set")
                    + ", maxRequestBytes=" + maxRequestBytes + ", dataDir=" + dataDir + ", grpcListen=" + grpcListen
                    + ", demotionSettings=" + demotionSettings + ", healthWindow=" + healthWindow.toMillis()
-                   + " ms, heartbeatInterval=" + heartbeatInterval.toMillis() + " ms]";
+                   + " ms, heartbeatInterval=" + heartbeatInterval.toMillis() + " ms, distributionTls="
+                   + distributionTls + ", adminTls=" + adminTls + "]";
         }
 
         /** Builds {@link Options}; every setting has a default. Not thread-safe. */
@@ -300,6 +327,8 @@ public final class ManagerServer implements AutoCloseable {
             private DemotionSettings demotionSettings = DemotionSettings.defaults();
             private Duration healthWindow = HealthLoop.DEFAULT_WINDOW;
             private Duration heartbeatInterval = DistributionServer.DEFAULT_HEARTBEAT_INTERVAL;
+            private DistributionTls distributionTls;
+            private AdminTls adminTls;
 
             private Builder() {
             }
@@ -364,9 +393,24 @@ public final class ManagerServer implements AutoCloseable {
                 return this;
             }
 
+            /**
+             * Sets the TLS of the distribution server: certificate, key, and the client CA,
+             * client certificate requirement and allow list; null (the default) serves plaintext.
+             */
+            public Builder distributionTls(DistributionTls distributionTls) {
+                this.distributionTls = distributionTls;
+                return this;
+            }
+
+            /** Sets the certificate and key of the admin API; null (the default) serves plain HTTP. */
+            public Builder adminTls(AdminTls adminTls) {
+                this.adminTls = adminTls;
+                return this;
+            }
+
             public Options build() {
                 return new Options(listen, bearerToken, maxRequestBytes, dataDir, grpcListen, accessPoints,
-                                   demotionSettings, healthWindow, heartbeatInterval);
+                                   demotionSettings, healthWindow, heartbeatInterval, distributionTls, adminTls);
             }
         }
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.guise.distribution.Backoff;
 import io.guise.distribution.DistributionClient;
 import io.guise.distribution.ManagerAddress;
+import io.guise.distribution.ManagerLinkTls;
 import io.guise.distribution.StateFile;
 import io.guise.fault.FaultSafety;
 import io.guise.health.ActiveHealthChecker;
@@ -111,6 +112,8 @@ public final class AccessPoint implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private InetSocketAddress adminAddress;
     private volatile DistributionClient distribution;
+    // Client TLS of the distribution stream, or null for plaintext; set in start() before the stream opens.
+    private io.grpc.netty.shaded.io.netty.handler.ssl.SslContext managerTls;
     // Guarded by this: the epoch held when the stream was cut on purpose.
     private String partitionedEpoch;
 
@@ -230,8 +233,13 @@ public final class AccessPoint implements AutoCloseable {
         if (!violations.isEmpty()) {
             throw new InvalidConfigException("access point config", violations);
         }
+        // Read before anything binds, so a missing certificate or key fails the start with nothing to undo.
+        final io.grpc.netty.shaded.io.netty.handler.ssl.SslContext managerTls =
+                config.hasManager() && config.getManager().hasTls()
+                ? ManagerLinkTls.clientContext(config.getManager().getTls()) : null;
         final AccessPoint accessPoint = new AccessPoint(config, validator, configuredTls(config),
                                                         RoutingTable.empty(), workerThreads, shared);
+        accessPoint.managerTls = managerTls;
         try {
             final RoutingSnapshot snapshot = snapshotOf(config);
             accessPoint.install(RoutingTable.build(snapshot, accessPoint.tlsFor(snapshot), accessPoint.metrics,
@@ -300,7 +308,12 @@ public final class AccessPoint implements AutoCloseable {
                         metrics.healthReportDropped();
                     }
                 })
+                .tls(managerTls)
                 .build(this::replaceRouting);
+        if (managerTls != null) {
+            logger.info("Access point {}: distribution stream to {} uses mutual TLS (certificate {}, CA {})", id,
+                        link.getAddress(), link.getTls().getCertificateFile(), link.getTls().getCaFile());
+        }
         distribution.start();
     }
 

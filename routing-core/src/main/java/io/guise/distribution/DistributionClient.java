@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.guise.accesspoint.InvalidConfigException;
@@ -53,6 +54,7 @@ public final class DistributionClient implements AutoCloseable {
     private final Backoff backoff;
     private final StateFile stateFile;
     private final ScheduledExecutorService executor;
+    private final SslContext tls;
     private final AtomicLong messagesReceived = new AtomicLong();
     private final AtomicLong snapshotsReceived = new AtomicLong();
     private final AtomicLong acksSent = new AtomicLong();
@@ -83,6 +85,7 @@ public final class DistributionClient implements AutoCloseable {
         this.heldRevision = held.getRevision();
         this.managerListener = builder.managerListener;
         this.healthReportListener = builder.healthReportListener;
+        this.tls = builder.tls;
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "distribution-" + accessPointId);
             thread.setDaemon(true);
@@ -196,10 +199,8 @@ public final class DistributionClient implements AutoCloseable {
         }
         // A new channel per attempt, so the channel's own reconnect backoff never
         // delays an attempt past the one this client computed.
-        channel = NettyChannelBuilder.forAddress(managerAddress)
-                .usePlaintext()
-                .executor(executor)
-                .build();
+        final NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress(managerAddress).executor(executor);
+        channel = (tls == null ? channelBuilder.usePlaintext() : channelBuilder.sslContext(tls)).build();
         attempt = new Attempt();
         DistributionGrpc.newStub(channel).stream(attempt);
         logger.info("Access point {}: opening the distribution stream to {} (epoch \"{}\", revision {})",
@@ -396,6 +397,7 @@ public final class DistributionClient implements AutoCloseable {
         private RoutingSnapshot heldSnapshot = RoutingSnapshot.getDefaultInstance();
         private Runnable managerListener = () -> { };
         private Consumer<Boolean> healthReportListener = written -> { };
+        private SslContext tls;
 
         private Builder(String accessPointId, InetSocketAddress managerAddress) {
             this.accessPointId = requireNonNull(accessPointId, "accessPointId");
@@ -444,6 +446,15 @@ public final class DistributionClient implements AutoCloseable {
          */
         public Builder onHealthReportOutcome(Consumer<Boolean> listener) {
             this.healthReportListener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets the client TLS context of the stream, such as {@link ManagerLinkTls#clientContext};
+         * null (the default) connects in plaintext.
+         */
+        public Builder tls(SslContext tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -141,6 +141,9 @@ final class AccessPointRules {
         }
         checkNotNegative(manager.getHealthIntervalMs(), "manager.health_interval_ms", "1000", out);
         checkNotNegative(manager.getFaultSafetyTimeoutMs(), "manager.fault_safety_timeout_ms", "30000", out);
+        if (manager.hasTls()) {
+            ControlTlsRules.check(manager.getTls(), out);
+        }
     }
 
     private static void checkListener(Listener listener, String path, List<Binding> bindings,

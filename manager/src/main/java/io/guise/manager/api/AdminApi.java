@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -102,10 +103,21 @@ public final class AdminApi {
      * {@code requestExecutor}.
      */
     public ChannelInitializer<Channel> initializer(EventExecutorGroup requestExecutor) {
+        return initializer(requestExecutor, null);
+    }
+
+    /**
+     * Returns the channel initializer as {@link #initializer(EventExecutorGroup)} does,
+     * with TLS from {@code tls} in front of the HTTP codec; null serves plain HTTP.
+     */
+    public ChannelInitializer<Channel> initializer(EventExecutorGroup requestExecutor, SslContext tls) {
         requireNonNull(requestExecutor, "requestExecutor");
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast(new HttpServerCodec(), new LimitedAggregator(maxRequestBytes));
                 ch.pipeline().addLast(requestExecutor, handler);
             }

@@ -39,7 +39,13 @@ abstract class ClientCommand implements Callable<Integer> {
             err.println("--token-file: " + clientOptions.tokenFile + " is empty (expected: the manager's token)");
             return USAGE;
         }
-        final ManagerClient client = new ManagerClient(clientOptions.manager, token);
+        final ManagerClient client;
+        try {
+            client = new ManagerClient(clientOptions.manager, token, clientOptions.caFile);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return USAGE;
+        }
         try {
             return run(client);
         } catch (HttpTimeoutException e) {

@@ -15,4 +15,9 @@ public final class ClientOptions {
             description = "File whose content is the manager's bearer token; leading and trailing whitespace"
                           + " is ignored.")
     Path tokenFile;
+
+    @Option(names = "--ca-file", paramLabel = "FILE",
+            description = "PEM CA certificates that the manager's HTTPS certificate must chain to, in place of the"
+                          + " system's trust store; needs an https:// URL in --manager.")
+    Path caFile;
 }

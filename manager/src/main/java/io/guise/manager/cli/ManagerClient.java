@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.guise.tls.PemFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,7 +13,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Calls the manager's admin API with {@link HttpClient}. Thread-safe.
@@ -39,10 +47,49 @@ final class ManagerClient {
      * @param token the bearer token, or null to send none
      */
     ManagerClient(URI base, String token) {
+        this(base, token, null);
+    }
+
+    /**
+     * Creates a client that trusts only the CA certificates in {@code caFile} for an
+     * https URL.
+     *
+     * @param caFile PEM CA certificates, or null to use the system's trust store
+     * @throws IllegalArgumentException when {@code caFile} is set for a URL that is
+     *     not https, or is missing, unreadable or contains no certificate
+     */
+    ManagerClient(URI base, String token, Path caFile) {
         final String text = requireNonNull(base, "base").toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.token = token;
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        final HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (caFile != null) {
+            if (!"https".equalsIgnoreCase(base.getScheme())) {
+                throw new IllegalArgumentException("--ca-file: set, but --manager " + base + " is not an https URL"
+                                                   + " (expected: https://ADDRESS:PORT, or leave out --ca-file)");
+            }
+            builder.sslContext(trusting(PemFiles.certificates("--ca-file", caFile,
+                                                              "the CA certificates of the manager's certificate")));
+        }
+        this.client = builder.build();
+    }
+
+    private static SSLContext trusting(List<X509Certificate> authorities) {
+        try {
+            final KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < authorities.size(); i++) {
+                store.setCertificateEntry("manager-ca-" + i, authorities.get(i));
+            }
+            final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("--ca-file: building a trust store from the CA certificates failed: "
+                                               + e.getMessage(), e);
+        }
     }
 
     URI base() {

@@ -1,6 +1,8 @@
 package io.guise.manager.cli;
 
 import io.guise.manager.ManagerServer;
+import io.guise.manager.api.AdminTls;
+import io.guise.manager.distribution.DistributionTls;
 import io.guise.manager.health.DemotionSettingsFile;
 import io.guise.manager.store.RevisionStore;
 import io.guise.subset.CidrPrefix;
@@ -12,6 +14,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -73,6 +78,46 @@ public final class ManagerCommand implements Callable<Integer> {
             description = "Time between two heartbeats on each access point stream (default: ${DEFAULT-VALUE}).")
     private long heartbeatIntervalMillis;
 
+    @Option(names = "--grpc-cert-file", paramLabel = "FILE",
+            description = "PEM certificate chain of the distribution server; with --grpc-key-file, access points"
+                          + " connect over TLS. For an IP address in --grpc-listen, the certificate needs that IP"
+                          + " as a subject alternative name.")
+    private Path grpcCertFile;
+
+    @Option(names = "--grpc-key-file", paramLabel = "FILE",
+            description = "PEM PKCS#8 private key of --grpc-cert-file.")
+    private Path grpcKeyFile;
+
+    @Option(names = "--client-ca-file", paramLabel = "FILE",
+            description = "PEM CA certificates that sign access point certificates; a certificate that does not"
+                          + " chain to them fails the TLS handshake. Needs --grpc-cert-file.")
+    private Path clientCaFile;
+
+    @Option(names = "--require-client-cert",
+            description = "Reject access points without a certificate from --client-ca-file, and accept a stream"
+                          + " only when the certificate's CN or a DNS subject alternative name equals the access"
+                          + " point id in its hello.")
+    private boolean requireClientCert;
+
+    @Option(names = "--allowed-access-points", paramLabel = "ID[,ID...]", split = ",",
+            description = "Access point ids allowed to connect; others are rejected with PERMISSION_DENIED."
+                          + " Needs --require-client-cert.")
+    private List<String> allowedAccessPoints;
+
+    @Option(names = "--allowed-access-points-file", paramLabel = "FILE",
+            description = "File of allowed access point ids, one per line; blank lines and lines starting with #"
+                          + " are ignored. Adds to --allowed-access-points.")
+    private Path allowedAccessPointsFile;
+
+    @Option(names = "--admin-cert-file", paramLabel = "FILE",
+            description = "PEM certificate chain of the admin API; with --admin-key-file, the API serves HTTPS"
+                          + " and clients call it with an https:// URL and --ca-file.")
+    private Path adminCertFile;
+
+    @Option(names = "--admin-key-file", paramLabel = "FILE",
+            description = "PEM PKCS#8 private key of --admin-cert-file.")
+    private Path adminKeyFile;
+
     @Override
     public Integer call() throws InterruptedException {
         final PrintWriter err = spec.commandLine().getErr();
@@ -106,7 +151,69 @@ public final class ManagerCommand implements Callable<Integer> {
         builder.healthWindow(Duration.ofMillis(positiveMillis("--health-window-ms", healthWindowMillis)));
         builder.heartbeatInterval(Duration.ofMillis(positiveMillis("--heartbeat-interval-ms",
                                                                    heartbeatIntervalMillis)));
+        builder.distributionTls(distributionTls());
+        if (adminCertFile != null || adminKeyFile != null) {
+            requirePair("--admin-cert-file", adminCertFile, "--admin-key-file", adminKeyFile);
+            builder.adminTls(new AdminTls(adminCertFile, adminKeyFile));
+        }
         return builder.build();
+    }
+
+    /** Returns the distribution server's TLS settings, or null for plaintext when no TLS option is set. */
+    private DistributionTls distributionTls() {
+        final Set<String> allowed = new LinkedHashSet<>();
+        if (allowedAccessPoints != null) {
+            for (String id : allowedAccessPoints) {
+                if (!id.isBlank()) {
+                    allowed.add(id.strip());
+                }
+            }
+        }
+        if (allowedAccessPointsFile != null) {
+            allowed.addAll(readAllowList(allowedAccessPointsFile));
+        }
+        final boolean anyClientOption = clientCaFile != null || requireClientCert || allowedAccessPoints != null
+                                        || allowedAccessPointsFile != null;
+        if (grpcCertFile == null && grpcKeyFile == null) {
+            if (anyClientOption) {
+                throw new IllegalArgumentException("--client-ca-file, --require-client-cert and"
+                                                   + " --allowed-access-points need --grpc-cert-file and"
+                                                   + " --grpc-key-file (expected: the distribution server's own"
+                                                   + " certificate and key as well)");
+            }
+            return null;
+        }
+        requirePair("--grpc-cert-file", grpcCertFile, "--grpc-key-file", grpcKeyFile);
+        if ((allowedAccessPoints != null || allowedAccessPointsFile != null) && allowed.isEmpty()) {
+            throw new IllegalArgumentException("--allowed-access-points: no access point id given (expected: at"
+                                               + " least one id, or leave the option out to allow every id)");
+        }
+        return new DistributionTls(grpcCertFile, grpcKeyFile, clientCaFile, requireClientCert, allowed);
+    }
+
+    private static void requirePair(String firstOption, Path first, String secondOption, Path second) {
+        if (first == null) {
+            throw new IllegalArgumentException(firstOption + ": missing (expected: set together with "
+                                               + secondOption + ")");
+        }
+        if (second == null) {
+            throw new IllegalArgumentException(secondOption + ": missing (expected: set together with "
+                                               + firstOption + ")");
+        }
+    }
+
+    private static List<String> readAllowList(Path file) {
+        final List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--allowed-access-points-file: " + file + ": cannot be read ("
+                                               + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+        return lines.stream()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
     }
 
     /** Starts the manager and blocks until the process is stopped; returns the exit status. */
@@ -139,7 +246,8 @@ public final class ManagerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "manager-shutdown"));
         final InetSocketAddress bound = server.boundAddress();
-        out.println("manager admin API on http://" + hostForUrl(bound.getAddress()) + ":" + bound.getPort());
+        out.println("manager admin API on " + (options.adminTls() == null ? "http" : "https") + "://"
+                    + hostForUrl(bound.getAddress()) + ":" + bound.getPort());
         final InetSocketAddress distribution = server.distributionAddress();
         if (distribution != null) {
             out.println("distribution server on " + hostForUrl(distribution.getAddress()) + ":"

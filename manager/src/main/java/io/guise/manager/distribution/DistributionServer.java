@@ -2,7 +2,15 @@ package io.guise.manager.distribution;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
@@ -28,6 +36,7 @@ import io.guise.proto.RevisionRecord;
 import io.guise.proto.RoutingSnapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +49,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +76,10 @@ public final class DistributionServer implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(DistributionServer.class);
 
+    // The TLS session and peer address of the call whose handlers run in this context.
+    private static final Context.Key<SSLSession> SSL_SESSION = Context.key("guise-distribution-ssl-session");
+    private static final Context.Key<SocketAddress> REMOTE_ADDRESS = Context.key("guise-distribution-remote-address");
+
     /** Default time between two heartbeats on a stream. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
@@ -79,7 +93,10 @@ public final class DistributionServer implements AutoCloseable {
     private final ScheduledExecutorService heartbeatExecutor;
     private final AtomicLong heartbeatsSent = new AtomicLong();
     private final RateLimitedWarning healthBeforeHello;
+    private final StreamRejections rejections = new StreamRejections();
     private Server server;
+    // Null while the server runs in plaintext; written once by start() before any stream exists.
+    private volatile DistributionTls tls;
     private volatile boolean closed;
 
     /**
@@ -135,17 +152,32 @@ public final class DistributionServer implements AutoCloseable {
      *
      * @throws IOException when the address cannot be bound
      */
-    public synchronized InetSocketAddress start(InetSocketAddress address) throws IOException {
+    public InetSocketAddress start(InetSocketAddress address) throws IOException {
+        return start(address, null);
+    }
+
+    /**
+     * Binds the gRPC server to {@code address} with TLS as {@code tls} sets it, or in
+     * plaintext when it is null, and returns the address bound.
+     *
+     * @throws IllegalArgumentException when a file of {@code tls} is missing or
+     *     unusable; nothing is bound then
+     * @throws IOException when the address cannot be bound
+     */
+    public synchronized InetSocketAddress start(InetSocketAddress address, DistributionTls tls) throws IOException {
         requireNonNull(address, "address");
         if (server != null) {
             throw new IllegalStateException("distribution server already started on " + address());
         }
-        server = NettyServerBuilder.forAddress(address)
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
                 // A replacement manager rebinds the port at once, while old connections sit in TIME_WAIT.
                 .withOption(ChannelOption.SO_REUSEADDR, true)
-                .addService(new Service())
-                .build()
-                .start();
+                .addService(ServerInterceptors.intercept(new Service(), new TransportCapture()));
+        if (tls != null) {
+            builder.sslContext(tls.serverContext(rejections));
+        }
+        this.tls = tls;
+        server = builder.build().start();
         final long intervalMillis = heartbeatInterval.toMillis();
         heartbeatExecutor.scheduleAtFixedRate(this::sendHeartbeats, intervalMillis, intervalMillis,
                                               TimeUnit.MILLISECONDS);
@@ -161,6 +193,11 @@ public final class DistributionServer implements AutoCloseable {
 
     public AccessPointRegistry registry() {
         return registry;
+    }
+
+    /** Returns the counts of rejected handshakes and streams, which the manager publishes as metrics. */
+    public StreamRejections rejections() {
+        return rejections;
     }
 
     /** Returns the aggregator that receives the health reports of every stream. */
@@ -229,10 +266,22 @@ public final class DistributionServer implements AutoCloseable {
         @Override
         public StreamObserver<AccessPointMessage> stream(StreamObserver<ManagerMessage> responses) {
             final ServerCallStreamObserver<ManagerMessage> call = (ServerCallStreamObserver<ManagerMessage>) responses;
-            final Session session = new Session(call);
+            final Session session = new Session(call, SSL_SESSION.get(), REMOTE_ADDRESS.get());
             call.setOnReadyHandler(session::scheduleFlush);
             call.setOnCancelHandler(session::onCancelled);
             return session;
+        }
+    }
+
+    /** Makes the TLS session and peer address of each call readable when its stream starts. */
+    private static final class TransportCapture implements ServerInterceptor {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                           ServerCallHandler<Q, R> next) {
+            final Context context = Context.current()
+                    .withValues(SSL_SESSION, call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION),
+                                REMOTE_ADDRESS, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            return Contexts.interceptCall(context, call, headers, next);
         }
     }
 
@@ -245,6 +294,9 @@ public final class DistributionServer implements AutoCloseable {
      */
     private final class Session implements StreamObserver<AccessPointMessage> {
         private final ServerCallStreamObserver<ManagerMessage> call;
+        // The stream's TLS session and peer address; either may be null.
+        private final SSLSession sslSession;
+        private final SocketAddress remoteAddress;
         private String id;
         private long basis;
         // Whether the access point has this store's epoch, as its hello or an ACK showed.
@@ -257,8 +309,10 @@ public final class DistributionServer implements AutoCloseable {
         private boolean flushScheduled;
         private boolean ended;
 
-        Session(ServerCallStreamObserver<ManagerMessage> call) {
+        Session(ServerCallStreamObserver<ManagerMessage> call, SSLSession sslSession, SocketAddress remoteAddress) {
             this.call = call;
+            this.sslSession = sslSession;
+            this.remoteAddress = remoteAddress;
         }
 
         @Override
@@ -282,6 +336,16 @@ public final class DistributionServer implements AutoCloseable {
                 if (accessPointId.isEmpty()) {
                     end(Status.INVALID_ARGUMENT.withDescription("hello.access_point_id: \"\" (expected: the access"
                                                                 + " point id)"));
+                    return;
+                }
+                final DistributionTls settings = tls;
+                final DistributionTls.Rejection rejection = settings == null ? null
+                        : settings.check(accessPointId, sslSession);
+                if (rejection != null) {
+                    rejections.count(rejection.metricReason());
+                    logger.warn("Access point {} from {}: stream rejected with {}: {}", accessPointId, remoteAddress,
+                                rejection.status().getCode(), rejection.status().getDescription());
+                    end(rejection.status());
                     return;
                 }
                 id = accessPointId;
