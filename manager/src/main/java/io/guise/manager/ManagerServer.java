@@ -14,6 +14,7 @@ import io.guise.manager.health.DemotionSettings;
 import io.guise.manager.health.HealthAggregator;
 import io.guise.manager.health.HealthLoop;
 import io.guise.manager.health.HealthMetricsCollector;
+import io.guise.manager.store.EtcdRevisionStore;
 import io.guise.manager.store.FileRevisionStore;
 import io.guise.manager.store.InMemoryRevisionStore;
 import io.guise.manager.store.RevisionStore;
@@ -91,11 +92,15 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
-     * Opens the store that {@code options} names. Without a data directory the
-     * state lives in memory and is lost when the process stops.
+     * Opens the store that {@code options} names: the etcd store when it has etcd
+     * settings, else the file store in the data directory. Without either the state
+     * lives in memory and is lost when the process stops.
      */
     public static RevisionStore openStore(Options options) throws IOException {
         requireNonNull(options, "options");
+        if (options.etcdStore() != null) {
+            return EtcdRevisionStore.open(options.etcdStore());
+        }
         if (options.dataDir() == null) {
             return new InMemoryRevisionStore(IN_MEMORY_RETAINED_RECORDS);
         }
@@ -255,10 +260,12 @@ public final class ManagerServer implements AutoCloseable {
      * @param demotionSettings the thresholds of the demotion policy
      * @param healthWindow how often the health loop closes a window and decides
      * @param heartbeatInterval how often each distribution stream gets a heartbeat
+     * @param etcdStore the etcd store that replicas share, or null for the file or memory store
      */
     public record Options(InetSocketAddress listen, String bearerToken, int maxRequestBytes, Path dataDir,
                           InetSocketAddress grpcListen, AccessPointStatusSource accessPoints,
-                          DemotionSettings demotionSettings, Duration healthWindow, Duration heartbeatInterval) {
+                          DemotionSettings demotionSettings, Duration healthWindow, Duration heartbeatInterval,
+                          EtcdRevisionStore.Options etcdStore) {
 
         public Options {
             requireNonNull(listen, "listen");
@@ -286,7 +293,8 @@ public final class ManagerServer implements AutoCloseable {
             return "Options[listen=" + listen + ", token=" + (bearerToken == null ? "none" : "set")
                    + ", maxRequestBytes=" + maxRequestBytes + ", dataDir=" + dataDir + ", grpcListen=" + grpcListen
                    + ", demotionSettings=" + demotionSettings + ", healthWindow=" + healthWindow.toMillis()
-                   + " ms, heartbeatInterval=" + heartbeatInterval.toMillis() + " ms]";
+                   + " ms, heartbeatInterval=" + heartbeatInterval.toMillis() + " ms, etcdStore="
+                   + (etcdStore == null ? "none" : etcdStore.endpoints() + " " + etcdStore.prefix()) + "]";
         }
 
         /** Builds {@link Options}; every setting has a default. Not thread-safe. */
@@ -300,8 +308,15 @@ public final class ManagerServer implements AutoCloseable {
             private DemotionSettings demotionSettings = DemotionSettings.defaults();
             private Duration healthWindow = HealthLoop.DEFAULT_WINDOW;
             private Duration heartbeatInterval = DistributionServer.DEFAULT_HEARTBEAT_INTERVAL;
+            private EtcdRevisionStore.Options etcdStore;
 
             private Builder() {
+            }
+
+            /** Keeps the state in etcd, shared with other replicas on the same prefix; null (the default) does not. */
+            public Builder etcdStore(EtcdRevisionStore.Options etcdStore) {
+                this.etcdStore = etcdStore;
+                return this;
             }
 
             /** Sets the admin API address; default 127.0.0.1:7070, port 0 picks a free port. */
@@ -366,7 +381,7 @@ public final class ManagerServer implements AutoCloseable {
 
             public Options build() {
                 return new Options(listen, bearerToken, maxRequestBytes, dataDir, grpcListen, accessPoints,
-                                   demotionSettings, healthWindow, heartbeatInterval);
+                                   demotionSettings, healthWindow, heartbeatInterval, etcdStore);
             }
         }
     }
