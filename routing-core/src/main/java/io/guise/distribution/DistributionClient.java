@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * and revision it serves, applies full snapshots and deltas through a
  * {@link RoutingApplier}, and acknowledges each with an ACK after the swap or a NACK
  * with the reason. When the stream fails it reconnects with exponential backoff
- * and full jitter, and the last good table stays in force meanwhile.
+ * and full jitter, and the last good table stays in force meanwhile. With replica
+ * addresses, each new attempt goes to the next address in turn (the manager's,
+ * then the replicas', wrapping around), starting from the epoch and revision held.
  *
  * <p>Thread-safe. All stream callbacks, applies and reconnect timers run on one
  * thread that the client owns, so the held state needs no lock. The accessors read
@@ -43,7 +47,8 @@ public final class DistributionClient implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(DistributionClient.class);
 
     private final String accessPointId;
-    private final InetSocketAddress managerAddress;
+    // The manager's address first, then its replicas'; attempts rotate through them.
+    private final List<InetSocketAddress> managerAddresses;
     private final RoutingApplier applier;
     private final Backoff backoff;
     private final StateFile stateFile;
@@ -57,6 +62,7 @@ public final class DistributionClient implements AutoCloseable {
     private RoutingSnapshot held;
     private ManagedChannel channel;
     private Attempt attempt;
+    private int addressIndex;
 
     private volatile String heldEpoch;
     private volatile long heldRevision;
@@ -65,7 +71,10 @@ public final class DistributionClient implements AutoCloseable {
 
     private DistributionClient(Builder builder, RoutingApplier applier) {
         this.accessPointId = builder.accessPointId;
-        this.managerAddress = builder.managerAddress;
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        addresses.add(builder.managerAddress);
+        addresses.addAll(builder.replicaAddresses);
+        this.managerAddresses = List.copyOf(addresses);
         this.applier = requireNonNull(applier, "applier");
         this.backoff = new Backoff(builder.reconnectInitial, builder.reconnectMax, builder.seed);
         this.stateFile = builder.stateFile == null ? null : new StateFile(builder.stateFile);
@@ -144,6 +153,7 @@ public final class DistributionClient implements AutoCloseable {
         }
         // A new channel per attempt, so the channel's own reconnect backoff never
         // delays an attempt past the one this client computed.
+        final InetSocketAddress managerAddress = managerAddress();
         channel = NettyChannelBuilder.forAddress(managerAddress)
                 .usePlaintext()
                 .executor(executor)
@@ -252,11 +262,18 @@ public final class DistributionClient implements AutoCloseable {
         attempt = null;
         channel.shutdownNow();
         channel = null;
+        final InetSocketAddress failed = managerAddress();
+        addressIndex = (addressIndex + 1) % managerAddresses.size();
         final Duration delay = backoff.nextDelay();
-        logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting in {} ms",
-                    accessPointId, managerAddress, error == null ? "closed by the manager" : error.toString(),
-                    heldRevision, delay.toMillis());
+        logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting to {}"
+                    + " in {} ms", accessPointId, failed, error == null ? "closed by the manager" : error.toString(),
+                    heldRevision, managerAddress(), delay.toMillis());
         executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Returns the address of the current or next attempt; read on the client's thread. */
+    private InetSocketAddress managerAddress() {
+        return managerAddresses.get(addressIndex);
     }
 
     /** Closes the stream and stops reconnecting; the routing state in force stays. */
@@ -323,6 +340,7 @@ public final class DistributionClient implements AutoCloseable {
     public static final class Builder {
         private final String accessPointId;
         private final InetSocketAddress managerAddress;
+        private List<InetSocketAddress> replicaAddresses = List.of();
         private Duration reconnectInitial = Backoff.DEFAULT_INITIAL;
         private Duration reconnectMax = Backoff.DEFAULT_MAX;
         private long seed;
@@ -333,6 +351,12 @@ public final class DistributionClient implements AutoCloseable {
         private Builder(String accessPointId, InetSocketAddress managerAddress) {
             this.accessPointId = requireNonNull(accessPointId, "accessPointId");
             this.managerAddress = requireNonNull(managerAddress, "managerAddress");
+        }
+
+        /** Sets the addresses of manager replicas tried in turn after the manager's; empty by default. */
+        public Builder replicaAddresses(List<InetSocketAddress> replicaAddresses) {
+            this.replicaAddresses = List.copyOf(requireNonNull(replicaAddresses, "replicaAddresses"));
+            return this;
         }
 
         /** Sets the first and the maximum reconnect delay; defaults 100 ms and 10 s. */
