@@ -83,7 +83,9 @@ import org.slf4j.LoggerFactory;
  * applies each record that other replicas commit, announcing it to the listener
  * given to {@link #announceCommits}. When the watch fails (a compaction it could
  * not resume across, or etcd unreachable for long), the store reloads the state from
- * the resource keys and announces one record with the delta across the gap.
+ * the resource keys and announces one record with the delta across the gap. A
+ * loaded state lists resources in key order, so replicas may list them in different
+ * orders; the resources themselves are the same.
  *
  * <p>Thread-safe. Reads take no lock: they read one immutable {@link State} from a
  * volatile field. Appends and the watch's updates are serialized by the store's
@@ -303,6 +305,14 @@ public final class EtcdRevisionStore implements RevisionStore {
                 final boolean retryable = e instanceof TimeoutException
                                           || Status.fromThrowable(cause).getCode() == Status.Code.UNAVAILABLE;
                 final long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (Status.fromThrowable(cause).getCode() == Status.Code.INVALID_ARGUMENT
+                    && String.valueOf(cause.getMessage()).contains("too many operations")) {
+                    throw new IOException("revision " + record.getRevision() + " changes " + (writeOps(record).length - 1)
+                                          + " resources, more than etcd accepts in one transaction (its"
+                                          + " --max-txn-ops, 128 by default, counts each resource and the revision"
+                                          + " record); raise --max-txn-ops on every etcd member or apply the change"
+                                          + " in smaller parts", cause);
+                }
                 if (!retryable || remaining <= backoffMillis) {
                     throw new IOException("etcd failed committing revision " + record.getRevision() + " within "
                                           + options.requestTimeout().toMillis() + " ms: " + cause, cause);
@@ -325,8 +335,6 @@ public final class EtcdRevisionStore implements RevisionStore {
     }
 
     /** Returns the puts and deletes of one revision: the meta record and every changed resource. */
-    // NOTE: etcd limits a transaction to --max-txn-ops operations (128 by default), so a revision that
-    // changes more resources than that fails with an IOException until etcd allows more.
     private Op[] writeOps(RevisionRecord record) {
         final Delta delta = record.getDelta();
         final List<Op> ops = new ArrayList<>();

@@ -56,6 +56,7 @@ public final class EtcdCluster implements AutoCloseable {
         final String binary = findEtcd();
         assumeTrue(binary != null, "etcd is not installed (no etcd on the PATH); .ci/run installs the etcd-server"
                                    + " package, and these tests need it");
+        Files.createDirectories(folder);
         final EtcdCluster cluster = new EtcdCluster(folder, binary, 3);
         try {
             for (int i = 0; i < cluster.processes.length; i++) {
