@@ -14,6 +14,7 @@ import io.guise.manager.health.DemotionSettings;
 import io.guise.manager.health.HealthAggregator;
 import io.guise.manager.health.HealthLoop;
 import io.guise.manager.health.HealthMetricsCollector;
+import io.guise.manager.replica.EtcdReplicaCoordinator;
 import io.guise.manager.store.EtcdRevisionStore;
 import io.guise.manager.store.FileRevisionStore;
 import io.guise.manager.store.InMemoryRevisionStore;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,8 @@ public final class ManagerServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final EventExecutorGroup requestExecutor;
     private Channel serverChannel;
+    // Set when the store is shared through etcd: decides which replica's health loop writes.
+    private volatile EtcdReplicaCoordinator coordinator;
 
     private ManagerServer(Options options, RevisionStore store) {
         this.options = options;
@@ -179,7 +183,25 @@ public final class ManagerServer implements AutoCloseable {
             }
             logger.info("Manager: distribution server on {}:{}", grpc.getAddress().getHostAddress(), grpc.getPort());
         }
+        if (options.etcdStore() != null) {
+            final String replicaId = "manager-" + UUID.randomUUID().toString().substring(0, 8);
+            try {
+                coordinator = EtcdReplicaCoordinator.start(options.etcdStore(), replicaId,
+                                                           EtcdReplicaCoordinator.DEFAULT_LEASE_TIME,
+                                                           distribution.health());
+            } catch (IOException e) {
+                throw new UncheckedIOException("starting the health coordination of replica " + replicaId
+                                               + " in etcd failed", e);
+            }
+            health.decideOnlyWhen(coordinator::isLeader);
+        }
         health.start(options.healthWindow());
+    }
+
+    /** Returns whether this manager's health loop decides: always without etcd, else while it leads. */
+    public boolean decidesHealth() {
+        final EtcdReplicaCoordinator running = coordinator;
+        return running == null || running.isLeader();
     }
 
     /** Returns the distribution server's address, or null when it is not started. */
@@ -239,6 +261,9 @@ public final class ManagerServer implements AutoCloseable {
 
     private void stopNetwork() {
         health.close();
+        if (coordinator != null) {
+            coordinator.close();
+        }
         distribution.close();
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
