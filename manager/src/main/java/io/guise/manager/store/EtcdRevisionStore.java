@@ -81,8 +81,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Following other replicas</h2>
  * The store watches {@code P/meta/revision} from the etcd revision it loaded and
  * applies each record that other replicas commit, announcing it to the listener
- * given to {@link #announceCommits}. When the watch fails (a compaction it could
- * not resume across, or etcd unreachable for long), the store reloads the state from
+ * given to {@link #announceCommits}. When the watch fails (the etcd member it uses
+ * stops, or a compaction passed the revision it would resume from), the store
+ * reloads the state from
  * the resource keys and announces one record with the delta across the gap. A
  * loaded state lists resources in key order, so replicas may list them in different
  * orders; the resources themselves are the same.
@@ -265,6 +266,8 @@ public final class EtcdRevisionStore implements RevisionStore {
         long etcdRevision = response.getHeader().getRevision();
         if (!response.isSucceeded()) {
             final List<KeyValue> winner = response.getGetResponses().get(0).getKvs();
+            // NOTE: when a lost attempt did commit and another replica committed on top of it before the retry,
+            // this reports a conflict for a write that is stored; the caller's retry then finds no change.
             if (!winner.isEmpty() && java.util.Arrays.equals(winner.get(0).getValue().getBytes(), value)) {
                 // An earlier attempt committed this very record, but its response was lost.
                 etcdRevision = winner.get(0).getModRevision();
