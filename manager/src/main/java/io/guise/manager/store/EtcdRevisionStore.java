@@ -266,8 +266,8 @@ public final class EtcdRevisionStore implements RevisionStore {
         long etcdRevision = response.getHeader().getRevision();
         if (!response.isSucceeded()) {
             final List<KeyValue> winner = response.getGetResponses().get(0).getKvs();
-            // NOTE: when a lost attempt did commit and another replica committed on top of it before the retry,
-            // this reports a conflict for a write that is stored; the caller's retry then finds no change.
+            // NOTE: a lost attempt may have committed with another replica's revision on top before the retry.
+            // This then reports a conflict for a stored write, and the caller's retry finds no change to make.
             if (!winner.isEmpty() && java.util.Arrays.equals(winner.get(0).getValue().getBytes(), value)) {
                 // An earlier attempt committed this very record, but its response was lost.
                 etcdRevision = winner.get(0).getModRevision();
