@@ -16,6 +16,8 @@ import io.guise.manager.health.DemotionSettings;
 import io.guise.manager.health.HealthAggregator;
 import io.guise.manager.health.HealthLoop;
 import io.guise.manager.health.HealthMetricsCollector;
+import io.guise.manager.replica.EtcdReplicaCoordinator;
+import io.guise.manager.store.EtcdRevisionStore;
 import io.guise.manager.store.FileRevisionStore;
 import io.guise.manager.store.InMemoryRevisionStore;
 import io.guise.manager.store.RevisionStore;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +76,8 @@ public final class ManagerServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final EventExecutorGroup requestExecutor;
     private Channel serverChannel;
+    // Set when the store is shared through etcd: decides which replica's health loop writes.
+    private volatile EtcdReplicaCoordinator coordinator;
 
     private ManagerServer(Options options, RevisionStore store) {
         this.options = options;
@@ -95,11 +100,15 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /**
-     * Opens the store that {@code options} names. Without a data directory the
-     * state lives in memory and is lost when the process stops.
+     * Opens the store that {@code options} names: the etcd store when it has etcd
+     * settings, else the file store in the data directory. Without either the state
+     * lives in memory and is lost when the process stops.
      */
     public static RevisionStore openStore(Options options) throws IOException {
         requireNonNull(options, "options");
+        if (options.etcdStore() != null) {
+            return EtcdRevisionStore.open(options.etcdStore());
+        }
         if (options.dataDir() == null) {
             return new InMemoryRevisionStore(IN_MEMORY_RETAINED_RECORDS);
         }
@@ -182,6 +191,18 @@ public final class ManagerServer implements AutoCloseable {
             logger.info("Manager: distribution server on {}:{} ({})", grpc.getAddress().getHostAddress(),
                         grpc.getPort(), describe(tls));
         }
+        if (options.etcdStore() != null) {
+            final String replicaId = "manager-" + UUID.randomUUID().toString().substring(0, 8);
+            try {
+                coordinator = EtcdReplicaCoordinator.start(options.etcdStore(), replicaId,
+                                                           EtcdReplicaCoordinator.DEFAULT_LEASE_TIME,
+                                                           distribution.health());
+            } catch (IOException e) {
+                throw new UncheckedIOException("starting the health coordination of replica " + replicaId
+                                               + " in etcd failed", e);
+            }
+            health.decideOnlyWhen(coordinator::isLeader);
+        }
         health.start(options.healthWindow());
     }
 
@@ -198,6 +219,12 @@ public final class ManagerServer implements AutoCloseable {
         return "mutual TLS, client certificates required, "
                + (tls.allowedAccessPoints().isEmpty() ? "every access point id allowed"
                                                       : tls.allowedAccessPoints().size() + " access point ids allowed");
+    }
+
+    /** Returns whether this manager's health loop decides: always without etcd, else while it leads. */
+    public boolean decidesHealth() {
+        final EtcdReplicaCoordinator running = coordinator;
+        return running == null || running.isLeader();
     }
 
     /** Returns the distribution server's address, or null when it is not started. */
@@ -257,6 +284,9 @@ public final class ManagerServer implements AutoCloseable {
 
     private void stopNetwork() {
         health.close();
+        if (coordinator != null) {
+            coordinator.close();
+        }
         distribution.close();
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
@@ -280,11 +310,13 @@ public final class ManagerServer implements AutoCloseable {
      * @param heartbeatInterval how often each distribution stream gets a heartbeat
      * @param distributionTls TLS of the distribution server, or null for plaintext
      * @param adminTls HTTPS of the admin API, or null for plain HTTP
+     * @param etcdStore the etcd store that replicas share, or null for the file or memory store
      */
     public record Options(InetSocketAddress listen, String bearerToken, int maxRequestBytes, Path dataDir,
                           InetSocketAddress grpcListen, AccessPointStatusSource accessPoints,
                           DemotionSettings demotionSettings, Duration healthWindow, Duration heartbeatInterval,
-                          DistributionTls distributionTls, AdminTls adminTls) {
+                          DistributionTls distributionTls, AdminTls adminTls,
+                          EtcdRevisionStore.Options etcdStore) {
 
         public Options {
             requireNonNull(listen, "listen");
@@ -313,7 +345,8 @@ public final class ManagerServer implements AutoCloseable {
                    + ", maxRequestBytes=" + maxRequestBytes + ", dataDir=" + dataDir + ", grpcListen=" + grpcListen
                    + ", demotionSettings=" + demotionSettings + ", healthWindow=" + healthWindow.toMillis()
                    + " ms, heartbeatInterval=" + heartbeatInterval.toMillis() + " ms, distributionTls="
-                   + distributionTls + ", adminTls=" + adminTls + "]";
+                   + distributionTls + ", adminTls=" + adminTls + ", etcdStore="
+                   + (etcdStore == null ? "none" : etcdStore.endpoints() + " " + etcdStore.prefix()) + "]";
         }
 
         /** Builds {@link Options}; every setting has a default. Not thread-safe. */
@@ -329,8 +362,15 @@ public final class ManagerServer implements AutoCloseable {
             private Duration heartbeatInterval = DistributionServer.DEFAULT_HEARTBEAT_INTERVAL;
             private DistributionTls distributionTls;
             private AdminTls adminTls;
+            private EtcdRevisionStore.Options etcdStore;
 
             private Builder() {
+            }
+
+            /** Keeps the state in etcd, shared with other replicas on the same prefix; null (the default) does not. */
+            public Builder etcdStore(EtcdRevisionStore.Options etcdStore) {
+                this.etcdStore = etcdStore;
+                return this;
             }
 
             /** Sets the admin API address; default 127.0.0.1:7070, port 0 picks a free port. */
@@ -410,7 +450,8 @@ public final class ManagerServer implements AutoCloseable {
 
             public Options build() {
                 return new Options(listen, bearerToken, maxRequestBytes, dataDir, grpcListen, accessPoints,
-                                   demotionSettings, healthWindow, heartbeatInterval, distributionTls, adminTls);
+                                   demotionSettings, healthWindow, heartbeatInterval, distributionTls, adminTls,
+                                   etcdStore);
             }
         }
     }

@@ -295,7 +295,10 @@ public final class AccessPoint implements AutoCloseable {
                                                                    : Duration.ofMillis(link.getReconnectInitialMs());
         final Duration max = link.getReconnectMaxMs() == 0 ? Backoff.DEFAULT_MAX
                                                            : Duration.ofMillis(link.getReconnectMaxMs());
+        final List<InetSocketAddress> replicas = new ArrayList<>();
+        link.getReplicaAddressesList().forEach(replica -> replicas.add(ManagerAddress.parse(replica)));
         distribution = DistributionClient.builder(id, ManagerAddress.parse(link.getAddress()))
+                .replicaAddresses(replicas)
                 .reconnect(initial, max.compareTo(initial) < 0 ? initial : max)
                 .seed(config.getSeed())
                 .stateFile(link.getStateFile().isEmpty() ? null : Path.of(link.getStateFile()))

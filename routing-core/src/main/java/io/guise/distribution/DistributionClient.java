@@ -22,6 +22,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * and full jitter, and the last good table stays in force meanwhile. Health
  * reports go out on the same stream while it is connected; heartbeats from the
  * manager are not acknowledged.
+ * With replica addresses, each new attempt goes to the next address in turn (the
+ * manager's, then the replicas', wrapping around), starting from the epoch and
+ * revision held.
  *
  * <p>Thread-safe. All stream callbacks, applies and reconnect timers run on one
  * thread that the client owns, so the held state needs no lock. The accessors read
@@ -49,7 +54,8 @@ public final class DistributionClient implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(DistributionClient.class);
 
     private final String accessPointId;
-    private final InetSocketAddress managerAddress;
+    // The manager's address first, then its replicas'; attempts rotate through them.
+    private final List<InetSocketAddress> managerAddresses;
     private final RoutingApplier applier;
     private final Backoff backoff;
     private final StateFile stateFile;
@@ -68,6 +74,7 @@ public final class DistributionClient implements AutoCloseable {
     private RoutingSnapshot held;
     private ManagedChannel channel;
     private Attempt attempt;
+    private int addressIndex;
 
     private volatile String heldEpoch;
     private volatile long heldRevision;
@@ -76,7 +83,10 @@ public final class DistributionClient implements AutoCloseable {
 
     private DistributionClient(Builder builder, RoutingApplier applier) {
         this.accessPointId = builder.accessPointId;
-        this.managerAddress = builder.managerAddress;
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        addresses.add(builder.managerAddress);
+        addresses.addAll(builder.replicaAddresses);
+        this.managerAddresses = List.copyOf(addresses);
         this.applier = requireNonNull(applier, "applier");
         this.backoff = new Backoff(builder.reconnectInitial, builder.reconnectMax, builder.seed);
         this.stateFile = builder.stateFile == null ? null : new StateFile(builder.stateFile);
@@ -199,6 +209,7 @@ public final class DistributionClient implements AutoCloseable {
         }
         // A new channel per attempt, so the channel's own reconnect backoff never
         // delays an attempt past the one this client computed.
+        final InetSocketAddress managerAddress = managerAddress();
         final NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress(managerAddress).executor(executor);
         channel = (tls == null ? channelBuilder.usePlaintext() : channelBuilder.sslContext(tls)).build();
         attempt = new Attempt();
@@ -314,11 +325,18 @@ public final class DistributionClient implements AutoCloseable {
         attempt = null;
         channel.shutdownNow();
         channel = null;
+        final InetSocketAddress failed = managerAddress();
+        addressIndex = (addressIndex + 1) % managerAddresses.size();
         final Duration delay = backoff.nextDelay();
-        logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting in {} ms",
-                    accessPointId, managerAddress, error == null ? "closed by the manager" : error.toString(),
-                    heldRevision, delay.toMillis());
+        logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting to {}"
+                    + " in {} ms", accessPointId, failed, error == null ? "closed by the manager" : error.toString(),
+                    heldRevision, managerAddress(), delay.toMillis());
         executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Returns the address of the current or next attempt; read on the client's thread. */
+    private InetSocketAddress managerAddress() {
+        return managerAddresses.get(addressIndex);
     }
 
     /** Closes the stream and stops reconnecting; the routing state in force stays. */
@@ -389,6 +407,7 @@ public final class DistributionClient implements AutoCloseable {
     public static final class Builder {
         private final String accessPointId;
         private final InetSocketAddress managerAddress;
+        private List<InetSocketAddress> replicaAddresses = List.of();
         private Duration reconnectInitial = Backoff.DEFAULT_INITIAL;
         private Duration reconnectMax = Backoff.DEFAULT_MAX;
         private long seed;
@@ -402,6 +421,12 @@ public final class DistributionClient implements AutoCloseable {
         private Builder(String accessPointId, InetSocketAddress managerAddress) {
             this.accessPointId = requireNonNull(accessPointId, "accessPointId");
             this.managerAddress = requireNonNull(managerAddress, "managerAddress");
+        }
+
+        /** Sets the addresses of manager replicas tried in turn after the manager's; empty by default. */
+        public Builder replicaAddresses(List<InetSocketAddress> replicaAddresses) {
+            this.replicaAddresses = List.copyOf(requireNonNull(replicaAddresses, "replicaAddresses"));
+            return this;
         }
 
         /** Sets the first and the maximum reconnect delay; defaults 100 ms and 10 s. */

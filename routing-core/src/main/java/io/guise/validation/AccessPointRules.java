@@ -128,6 +128,14 @@ final class AccessPointRules {
         } catch (IllegalArgumentException e) {
             out.add(Violation.ofString("manager.address", manager.getAddress(), ManagerAddress.RULE));
         }
+        for (int i = 0; i < manager.getReplicaAddressesCount(); i++) {
+            final String replica = manager.getReplicaAddresses(i);
+            try {
+                ManagerAddress.parse(replica);
+            } catch (IllegalArgumentException e) {
+                out.add(Violation.ofString("manager.replica_addresses[" + i + "]", replica, ManagerAddress.RULE));
+            }
+        }
         if (!manager.getStateFile().isEmpty() && manager.getStateFile().isBlank()) {
             out.add(Violation.ofString("manager.state_file", manager.getStateFile(),
                     "empty to disable persistence, or a file path"));

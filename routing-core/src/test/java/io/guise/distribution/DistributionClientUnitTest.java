@@ -164,4 +164,20 @@ class DistributionClientUnitTest {
 
         assertThat(new RoutingValidator(TlsCapabilities.jdk()).validate(config)).isEmpty();
     }
+
+    @Test
+    void validation_namesBadReplicaAddress() {
+        final AccessPointConfig config = AccessPointConfig.newBuilder()
+                .setManager(ManagerLink.newBuilder()
+                                    .setAddress("127.0.0.1:7000")
+                                    .addReplicaAddresses("127.0.0.1:7001")
+                                    .addReplicaAddresses("replica-2:7000"))
+                .build();
+
+        final List<Violation> violations = new RoutingValidator(TlsCapabilities.jdk()).validate(config);
+
+        assertThat(violations).extracting(Violation::path).containsExactly("manager.replica_addresses[1]");
+        assertThat(violations.get(0).value()).isEqualTo("\"replica-2:7000\"");
+        assertThat(violations.get(0).rule()).isEqualTo(ManagerAddress.RULE);
+    }
 }

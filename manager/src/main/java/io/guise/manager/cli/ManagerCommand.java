@@ -4,16 +4,20 @@ import io.guise.manager.ManagerServer;
 import io.guise.manager.api.AdminTls;
 import io.guise.manager.distribution.DistributionTls;
 import io.guise.manager.health.DemotionSettingsFile;
+import io.guise.manager.store.EtcdRevisionStore;
 import io.guise.manager.store.RevisionStore;
 import io.guise.subset.CidrPrefix;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,8 +29,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code guise manager --data-dir DIR}: runs the persona manager until the process
- * is stopped. Exit status 2 for bad options, 1 when the server cannot start.
+ * {@code guise manager --data-dir DIR}, or {@code guise manager --store etcd
+ * --etcd-endpoints URLS} for a replica that shares its state through etcd: runs the
+ * persona manager until the process is stopped. Exit status 2 for bad options, 1
+ * when the server cannot start.
  */
 @Command(name = "manager",
          description = "Run the persona manager: the admin API (CRUD on personas, endpoints and subsets) until"
@@ -37,9 +43,26 @@ public final class ManagerCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
-            description = "Directory of the revision store.")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Directory of the revision store; required with --store file.")
     private Path dataDir;
+
+    @Option(names = "--store", paramLabel = "KIND", defaultValue = "file",
+            description = {"Where the revision store lives (default: ${DEFAULT-VALUE}):",
+                           "  file: files in --data-dir, for one manager",
+                           "  etcd: keys under --etcd-prefix in the etcd cluster at --etcd-endpoints, shared by"
+                           + " every manager replica on that prefix"})
+    private String storeKind;
+
+    @Option(names = "--etcd-endpoints", paramLabel = "URLS",
+            description = "Comma-separated etcd client URLs, such as http://127.0.0.1:2379,http://127.0.0.1:22379;"
+                          + " required with --store etcd.")
+    private String etcdEndpoints;
+
+    @Option(names = "--etcd-prefix", paramLabel = "PREFIX", defaultValue = EtcdRevisionStore.Options.DEFAULT_PREFIX,
+            description = "Key prefix of the store in etcd; replicas with the same prefix share one state"
+                          + " (default: ${DEFAULT-VALUE}).")
+    private String etcdPrefix;
 
     @Option(names = "--listen", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:7070",
             description = "Admin API address (default: ${DEFAULT-VALUE}); an address other than loopback needs"
@@ -133,8 +156,28 @@ public final class ManagerCommand implements Callable<Integer> {
 
     private ManagerServer.Options options() {
         final ManagerServer.Options.Builder builder = ManagerServer.Options.builder()
-                .listen(parseAddress("--listen", listen))
-                .dataDir(dataDir);
+                .listen(parseAddress("--listen", listen));
+        switch (storeKind) {
+            case "file" -> {
+                if (dataDir == null) {
+                    throw new IllegalArgumentException("--data-dir: missing (expected: a directory for the revision"
+                                                       + " store, or --store etcd with --etcd-endpoints)");
+                }
+                if (etcdEndpoints != null) {
+                    throw new IllegalArgumentException("--etcd-endpoints: set but --store is file (expected:"
+                                                       + " --store etcd, or no --etcd-endpoints)");
+                }
+                builder.dataDir(dataDir);
+            }
+            case "etcd" -> {
+                if (dataDir != null) {
+                    throw new IllegalArgumentException("--data-dir: set but --store is etcd, which keeps no files"
+                                                       + " (expected: no --data-dir, or --store file)");
+                }
+                builder.etcdStore(etcdOptions());
+            }
+            default -> throw new IllegalArgumentException("--store: '" + storeKind + "' (expected: file or etcd)");
+        }
         if (grpcListen != null) {
             builder.grpcListen(parseAddress("--grpc-listen", grpcListen));
         }
@@ -214,6 +257,30 @@ public final class ManagerCommand implements Callable<Integer> {
                 .map(String::strip)
                 .filter(line -> !line.isEmpty() && !line.startsWith("#"))
                 .toList();
+    }
+
+    private EtcdRevisionStore.Options etcdOptions() {
+        if (etcdEndpoints == null || etcdEndpoints.isBlank()) {
+            throw new IllegalArgumentException("--etcd-endpoints: missing (expected: comma-separated etcd client"
+                                               + " URLs such as http://127.0.0.1:2379 with --store etcd)");
+        }
+        final List<URI> endpoints = new ArrayList<>();
+        for (String text : etcdEndpoints.split(",", -1)) {
+            try {
+                endpoints.add(new URI(text.strip()));
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("--etcd-endpoints: '" + text.strip() + "' is not a URL (expected:"
+                                                   + " a URL with scheme http or https, a host and a port, such as"
+                                                   + " http://127.0.0.1:2379)", e);
+            }
+        }
+        try {
+            return EtcdRevisionStore.Options.builder().endpoints(endpoints).prefix(etcdPrefix).build();
+        } catch (IllegalArgumentException e) {
+            // The builder names the setting in the config file's words; the command line has its own.
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^etcd_endpoints:", "--etcd-endpoints:")
+                                                       .replaceFirst("^etcd_prefix:", "--etcd-prefix:"), e);
+        }
     }
 
     /** Starts the manager and blocks until the process is stopped; returns the exit status. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.guise.distribution.Deltas;
 import io.guise.manager.config.ConfigWriteException.Reason;
+import io.guise.manager.store.RevisionConflictException;
 import io.guise.manager.store.RevisionStore;
 import io.guise.proto.Delta;
 import io.guise.proto.Endpoint;
@@ -36,20 +37,32 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Writes are serialized by one lock held from validation to the
  * durable append, so revisions are gapless and a rejected write leaves no trace: no
  * revision, no store write, no push. Reads take no lock.
+ *
+ * <p>With a store that several managers share, the state also advances when another
+ * replica commits: the store applies that revision and announces it, and this service
+ * passes it to its listeners. A write that loses the race for a revision to another
+ * replica is recomputed on the newer state, or rejected as a stale revision when the
+ * caller gave an expected revision.
  */
 public final class ConfigService {
 
     private static final Logger logger = LoggerFactory.getLogger(ConfigService.class);
 
+    /** Attempts of a write without an expected revision before it gives up on a busy shared store. */
+    static final int MAX_CONFLICT_ATTEMPTS = 5;
+
     private final RevisionStore store;
     private final RoutingValidator validator;
     private final Clock clock;
     private final List<Consumer<RevisionRecord>> listeners = new CopyOnWriteArrayList<>();
+    // True when the store announces every revision, this service's own writes included.
+    private final boolean storeAnnounces;
 
     public ConfigService(RevisionStore store, RoutingValidator validator, Clock clock) {
         this.store = requireNonNull(store, "store");
         this.validator = requireNonNull(validator, "validator");
         this.clock = requireNonNull(clock, "clock");
+        this.storeAnnounces = store.announceCommits(this::notifyListeners);
     }
 
     /** Returns the routing state at the newest revision. */
@@ -65,7 +78,10 @@ public final class ConfigService {
         return store;
     }
 
-    /** Registers a listener called, in revision order, after each revision is durable. */
+    /**
+     * Registers a listener called, in revision order, after each revision is durable,
+     * including revisions other replicas commit to a shared store.
+     */
     public void addCommitListener(Consumer<RevisionRecord> listener) {
         listeners.add(requireNonNull(listener, "listener"));
     }
@@ -186,6 +202,32 @@ public final class ConfigService {
     }
 
     private synchronized WriteResult write(OptionalLong expectedRevision, Change change) throws ConfigWriteException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeOnce(expectedRevision, change);
+            } catch (RevisionConflictException e) {
+                if (expectedRevision.isPresent()) {
+                    throw new ConfigWriteException(Reason.STALE_REVISION, "expected revision "
+                                                                          + expectedRevision.getAsLong()
+                                                                          + " but another manager committed first"
+                                                                          + " and the newest is "
+                                                                          + store.latestRevision()
+                                                                          + ", so read the resource again and retry");
+                }
+                if (attempt >= MAX_CONFLICT_ATTEMPTS) {
+                    throw new ConfigWriteException(Reason.STALE_REVISION, "other managers committed first "
+                                                                          + attempt + " times in a row; the newest"
+                                                                          + " revision is " + store.latestRevision()
+                                                                          + ", so retry the write");
+                }
+                logger.info("Revision {} went to another manager first; recomputing the write on revision {}",
+                            e.attemptedRevision(), store.latestRevision());
+            }
+        }
+    }
+
+    private WriteResult writeOnce(OptionalLong expectedRevision, Change change)
+            throws ConfigWriteException, RevisionConflictException {
         final RoutingSnapshot current = store.latestSnapshot();
         final long latest = current.getRevision();
         if (expectedRevision.isPresent() && expectedRevision.getAsLong() != latest) {
@@ -216,6 +258,8 @@ public final class ConfigService {
                 .build();
         try {
             store.append(record);
+        } catch (RevisionConflictException e) {
+            throw e;
         } catch (IOException e) {
             logger.error("Appending revision {} to the store failed; the write is rejected", record.getRevision(), e);
             throw new UncheckedIOException("storing revision " + record.getRevision() + " failed", e);
@@ -226,6 +270,13 @@ public final class ConfigService {
                     diff.getUpsertedSubsetsCount(), diff.getRemovedPersonasCount() + diff.getRemovedEndpointsCount()
                                                     + diff.getRemovedSubsetsCount());
 
+        if (!storeAnnounces) {
+            notifyListeners(record);
+        }
+        return new WriteResult(record.getRevision(), true);
+    }
+
+    private void notifyListeners(RevisionRecord record) {
         for (Consumer<RevisionRecord> listener : listeners) {
             try {
                 listener.accept(record);
@@ -233,7 +284,6 @@ public final class ConfigService {
                 logger.warn("Commit listener failed for revision {}", record.getRevision(), e);
             }
         }
-        return new WriteResult(record.getRevision(), true);
     }
 
     /**

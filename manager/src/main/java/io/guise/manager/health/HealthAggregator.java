@@ -16,8 +16,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
@@ -62,6 +65,7 @@ public final class HealthAggregator {
 
     private final Supplier<RoutingSnapshot> routing;
     private final AtomicLong reports = new AtomicLong();
+    private final List<BiConsumer<String, HealthReport>> reportListeners = new CopyOnWriteArrayList<>();
     private final Map<Ignored, AtomicLong> ignored = new EnumMap<>(Ignored.class);
     private final Map<Ignored, RateLimitedWarning> warnings = new EnumMap<>(Ignored.class);
     private volatile KnownIds known = new KnownIds(-1, Set.of(), Set.of());
@@ -85,8 +89,31 @@ public final class HealthAggregator {
     private record KnownIds(long revision, Set<String> endpoints, Set<String> personas) {
     }
 
+    /**
+     * Registers a listener called with each report that {@link #accept} receives,
+     * after it counted; reports from {@link #acceptFromReplica} are not passed on.
+     */
+    public void addReportListener(BiConsumer<String, HealthReport> listener) {
+        reportListeners.add(requireNonNull(listener, "listener"));
+    }
+
     /** Adds one report of {@code accessPointId} to the current window; never throws for bad content. */
     public void accept(String accessPointId, HealthReport report) {
+        acceptFromReplica(accessPointId, report);
+        for (BiConsumer<String, HealthReport> listener : reportListeners) {
+            try {
+                listener.accept(accessPointId, report);
+            } catch (RuntimeException e) {
+                logger.warn("Access point {}: health report listener failed", accessPointId, e);
+            }
+        }
+    }
+
+    /**
+     * Adds one report that an access point sent to another manager replica, which
+     * forwarded it; counts it like {@link #accept} without passing it to the listeners.
+     */
+    public void acceptFromReplica(String accessPointId, HealthReport report) {
         requireNonNull(accessPointId, "accessPointId");
         requireNonNull(report, "report");
         reports.incrementAndGet();

@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,7 @@ public final class HealthLoop implements AutoCloseable {
     private final RateLimitedWarning guardFailures;
     private final Map<String, DecisionRecord.Action> holds = new HashMap<>();
     private volatile EndpointHealth.LastWindow lastWindow = EndpointHealth.LastWindow.NONE;
+    private volatile BooleanSupplier decides = () -> true;
     private long windows;
     private ScheduledExecutorService scheduler;
 
@@ -120,6 +122,15 @@ public final class HealthLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the loop decide and write only in windows where {@code leader} returns
+     * true, so that of several manager replicas one decides at a time. In other
+     * windows it still closes the window and publishes the endpoint figures.
+     */
+    public void decideOnlyWhen(BooleanSupplier leader) {
+        this.decides = requireNonNull(leader, "leader");
+    }
+
     public DecisionLog decisions() {
         return decisions;
     }
@@ -152,6 +163,10 @@ public final class HealthLoop implements AutoCloseable {
         final long now = clock.millis();
         final HealthWindow window = aggregator.closeWindow();
         windows++;
+        if (!decides.getAsBoolean()) {
+            publish(now, window);
+            return;
+        }
         final RoutingSnapshot judged = config.current();
         final Map<String, WindowStats> stats = window.endpointStats();
         final Set<String> endpointIds = new HashSet<>();

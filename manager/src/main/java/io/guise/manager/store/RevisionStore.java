@@ -4,6 +4,7 @@ import io.guise.proto.RevisionRecord;
 import io.guise.proto.RoutingSnapshot;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The manager's durable revision log: the routing state at the newest revision and
@@ -34,6 +35,8 @@ public interface RevisionStore extends AutoCloseable {
      * delta must start at {@code latestRevision()}.
      *
      * @throws IllegalArgumentException when the record does not follow the latest revision
+     * @throws RevisionConflictException when the store is shared and another writer
+     *     committed that revision first
      * @throws IOException when the record could not be made durable; the store is then
      *     unchanged as far as readers can tell
      */
@@ -48,6 +51,20 @@ public interface RevisionStore extends AutoCloseable {
 
     /** Returns the commit time of a retained revision in Unix milliseconds, or -1 when unknown. */
     long commitTimeMillis(long revision);
+
+    /**
+     * Asks the store to announce every revision it gains. A store that several
+     * managers share calls {@code listener} once per revision, in revision order and
+     * from one thread at a time, for the revisions any writer commits (this process's
+     * appends included), and returns true. The default, for a store with one writer,
+     * announces nothing and returns false: that writer announces its own appends.
+     *
+     * <p>A shared store that loses part of the history (compacted while it was not
+     * watching) announces one record whose delta spans the gap.
+     */
+    default boolean announceCommits(Consumer<RevisionRecord> listener) {
+        return false;
+    }
 
     @Override
     void close() throws IOException;

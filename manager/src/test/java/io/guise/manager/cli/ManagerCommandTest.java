@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The health options of {@code guise manager}: help text and rejected values, without starting a manager. */
+/** The health and store options of {@code guise manager}: help text and rejected values, without starting a manager. */
 class ManagerCommandTest {
 
     @TempDir
@@ -54,5 +54,52 @@ class ManagerCommandTest {
 
         assertThat(status).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("--health-window-ms: 0 (expected: 1 or more milliseconds)");
+    }
+
+    @Test
+    void help_documentsStoreOptions() {
+        assertThat(run("--help")).isZero();
+
+        assertThat(out.toString().replaceAll("\\s+", " "))
+                .contains("--store=KIND")
+                .contains("etcd: keys under --etcd-prefix in the etcd cluster at --etcd-endpoints")
+                .contains("--etcd-endpoints=URLS")
+                .contains("--etcd-prefix=PREFIX")
+                .contains("(default: /guise)");
+    }
+
+    @Test
+    void storeOptions_invalid_exitStatus2() {
+        final String data = folder.resolve("data").toString();
+        final String[][] cases = {
+                {"--store", "zk", "--data-dir", data},
+                {"--store", "etcd"},
+                {"--store", "etcd", "--etcd-endpoints", "127.0.0.1:2379"},
+                {"--store", "etcd", "--etcd-endpoints", "http://127.0.0.1:2379", "--etcd-prefix", "guise"},
+                {"--store", "etcd", "--etcd-endpoints", "http://127.0.0.1:2379", "--data-dir", data},
+                {"--etcd-endpoints", "http://127.0.0.1:2379", "--data-dir", data},
+                {},
+        };
+        final String[] messages = {
+                "--store: 'zk' (expected: file or etcd)",
+                "--etcd-endpoints: missing (expected: comma-separated etcd client URLs such as http://127.0.0.1:2379"
+                + " with --store etcd)",
+                "--etcd-endpoints: '127.0.0.1:2379' is not a URL (expected: a URL with scheme http or https, a host and a port,"
+                + " such as http://127.0.0.1:2379)",
+                "--etcd-prefix: 'guise' (expected: a key path that starts with '/' and names at least one segment,"
+                + " such as /guise)",
+                "--data-dir: set but --store is etcd, which keeps no files (expected: no --data-dir, or --store file)",
+                "--etcd-endpoints: set but --store is file (expected: --store etcd, or no --etcd-endpoints)",
+                "--data-dir: missing (expected: a directory for the revision store, or --store etcd with"
+                + " --etcd-endpoints)",
+        };
+        for (int i = 0; i < cases.length; i++) {
+            err.getBuffer().setLength(0);
+
+            final int status = run(cases[i]);
+
+            assertThat(status).as(String.join(" ", cases[i])).isEqualTo(2);
+            assertThat(err.toString().strip()).as(String.join(" ", cases[i])).isEqualTo(messages[i]);
+        }
     }
 }

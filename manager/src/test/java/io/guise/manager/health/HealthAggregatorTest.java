@@ -28,6 +28,22 @@ class HealthAggregatorTest {
                                                                      new ManualClock(Instant.EPOCH));
 
     @Test
+    void acceptFromReplica_notPassedOn() {
+        final java.util.List<String> passedOn = new java.util.ArrayList<>();
+        aggregator.addReportListener((accessPointId, report) -> passedOn.add(accessPointId));
+        final HealthReport report = HealthReport.newBuilder().addEndpoints(endpoint("web-1", 10, 0, 0, 1_000)).build();
+
+        aggregator.accept("ap-local", report);
+        aggregator.acceptFromReplica("ap-remote", report);
+
+        assertThat(passedOn).containsExactly("ap-local");
+        assertThat(aggregator.reportsReceived()).isEqualTo(2);
+        final EndpointWindow web1 = aggregator.closeWindow().endpoints().get("web-1");
+        assertThat(web1.successes()).isEqualTo(20);
+        assertThat(web1.reporters()).containsExactlyInAnyOrder("ap-local", "ap-remote");
+    }
+
+    @Test
     void accept_twoAccessPointsSummed() {
         aggregator.accept("ap-1", HealthReport.newBuilder()
                 .addEndpoints(endpoint("web-1", 10, 2, 1, 1_000))
