@@ -13,7 +13,6 @@ import io.guise.load.RequestTemplate;
 import io.guise.manager.config.WriteResult;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.Endpoint;
-import io.guise.proto.ManagerLink;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.scenario.model.ClientGroup;
 import io.guise.scenario.model.LoadShape;
@@ -142,7 +141,7 @@ public final class ScenarioRunner {
         Run(Scenario scenario, Path runDir) {
             this.scenario = scenario;
             this.fleet = Fleet.create(scenario.seed(), 2);
-            this.manager = new ManagerHandle(runDir.resolve("manager-data"));
+            this.manager = new ManagerHandle(runDir.resolve("manager-data"), scenario.manager());
             this.accessPointLoops = new AccessPoint.SharedEventLoops(2);
         }
 
@@ -171,6 +170,8 @@ public final class ScenarioRunner {
 
             warmUp();
             final long t0 = System.nanoTime();
+            // The manager stamps its decisions with the wall clock; this maps them to the run's clock.
+            final long t0EpochMillis = System.currentTimeMillis();
             final LongSupplier clock = () -> System.nanoTime() - t0;
             final List<CompletableFuture<Void>> groups = startLoad(clock);
             scheduleTimeline(clock);
@@ -185,7 +186,8 @@ public final class ScenarioRunner {
                                      manager.revisionPropagation(), endpointId -> {
                                          final long ejected = health.lastEjectionNanos(endpointId);
                                          return ejected < 0 ? -1 : ejected - t0;
-                                     }, convergenceRecords())
+                                     }, convergenceRecords(), manager.decisions(), t0EpochMillis,
+                                     manager.routing())
                     .build(startedAt, durationMs, accessPoints.size());
         }
 
@@ -246,15 +248,18 @@ public final class ScenarioRunner {
 
         private void startAccessPoints() throws Exception {
             final int count = scenario.accessPoints().count();
+            final AccessPointConfig settings = scenario.accessPoints().settings();
+            final int healthIntervalMs = (int) scenario.accessPoints().healthInterval().toMillis();
             for (int i = 0; i < count; i++) {
-                final AccessPointConfig config = AccessPointConfig.newBuilder()
+                final AccessPointConfig config = settings.toBuilder()
                         .setId("ap-" + i)
                         .setSeed(scenario.seed() + i)
                         .addAllListeners(scenario.accessPoints().listeners())
-                        .setManager(ManagerLink.newBuilder()
+                        .setManager(settings.getManager().toBuilder()
                                             .setAddress(managerAddress)
                                             .setReconnectInitialMs(50)
-                                            .setReconnectMaxMs(1000))
+                                            .setReconnectMaxMs(1000)
+                                            .setHealthIntervalMs(healthIntervalMs))
                         .build();
                 accessPoints.add(AccessPoint.start(config, accessPointLoops));
             }
@@ -425,6 +430,7 @@ public final class ScenarioRunner {
                 fleet.get(heal.endpointId()).setBehaviour(initialBehaviours.get(heal.endpointId()));
                 endFaults(heal.endpointId(), clock.getAsLong());
             } else if (action instanceof TimelineAction.StopManager) {
+                // The handle keeps the stopped manager's decisions and routing state for the report.
                 manager.stop();
             } else if (action instanceof TimelineAction.StartManager) {
                 manager.start();
@@ -439,14 +445,18 @@ public final class ScenarioRunner {
                 watchConvergence(action.actionName() + " " + Conversions.describe(action), clock);
             } else if (action instanceof TimelineAction.AddToxic add) {
                 network.addToxic(add.link(), add.toxic());
+                startLinkFault(add.link(), "toxic " + add.link() + " " + add.toxic().name(), clock);
             } else if (action instanceof TimelineAction.UpdateToxic update) {
                 network.updateToxic(update.link(), update.toxic(), update.toxicity(), update.attributes());
             } else if (action instanceof TimelineAction.RemoveToxic remove) {
                 network.removeToxic(remove.link(), remove.toxic());
+                endLinkFault("toxic " + remove.link() + " " + remove.toxic(), clock.getAsLong());
             } else if (action instanceof TimelineAction.CutLink cut) {
                 network.setEnabled(cut.link(), false);
+                startLinkFault(cut.link(), "cut " + cut.link(), clock);
             } else if (action instanceof TimelineAction.RestoreLink restore) {
                 network.setEnabled(restore.link(), true);
+                endLinkFault("cut " + restore.link(), clock.getAsLong());
                 if (scenario.network().link(restore.link()).toManager()) {
                     watchConvergence(action.actionName() + " " + restore.link(), clock);
                 }
@@ -527,10 +537,30 @@ public final class ScenarioRunner {
             return result.revision();
         }
 
+        /** Ends the endpoint's own faults (kill, slow, fail) that still last; faults on its link stay. */
         private void endFaults(String endpointId, long nowNanos) {
             synchronized (faults) {
                 for (EndpointFault fault : faults) {
-                    if (fault.endpointId().equals(endpointId) && fault.endNanos() < 0) {
+                    if (fault.endpointId().equals(endpointId) && fault.linkCause() == null && fault.endNanos() < 0) {
+                        fault.end(nowNanos);
+                    }
+                }
+            }
+        }
+
+        /** Records a fault of kind network on the endpoint a link leads to; a link to the manager has none. */
+        private void startLinkFault(String linkName, String cause, LongSupplier clock) {
+            final io.guise.scenario.model.Network.NetworkLink link = scenario.network().link(linkName);
+            if (link != null && !link.toManager()) {
+                faults.add(new EndpointFault(link.to(), "network", clock.getAsLong(), cause));
+            }
+        }
+
+        /** Ends the link faults that {@code cause} started and that still last. */
+        private void endLinkFault(String cause, long nowNanos) {
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (cause.equals(fault.linkCause()) && fault.endNanos() < 0) {
                         fault.end(nowNanos);
                     }
                 }
