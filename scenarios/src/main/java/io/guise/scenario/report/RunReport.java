@@ -63,7 +63,7 @@ public record RunReport(
      *
      * @param fault the kind of fault: kill, slow, fail, or network for a toxic or cut on the endpoint's link
      * @param faultEndMs when a restart, heal, toxic removal or link restore ended it; null when it lasted
-     * @param ejectionMs the last local ejection of the endpoint by access point ap-0 at or after the onset
+     * @param ejectionMs the first local ejection of the endpoint by access point ap-0 during the fault
      * @param demotionMs the manager's first demotion of the endpoint at or after the onset
      * @param restorationMs the manager's first restoration of the endpoint after that demotion
      * @param lastRequestMs the end of the last request the endpoint served while the fault lasted

@@ -34,7 +34,6 @@ final class ReportBuilder {
     private final List<EndpointFault> faults;
     private final List<RunReport.TimelineEntry> timeline;
     private final List<RunReport.RevisionPropagation> revisions;
-    private final java.util.function.ToLongFunction<String> lastEjectionNanos;
     private final List<RunReport.Convergence> convergence;
     private final List<DecisionRecord> decisions;
     private final long t0EpochMillis;
@@ -49,7 +48,6 @@ final class ReportBuilder {
     ReportBuilder(Scenario scenario, TrafficLedger ledger, LoadSnapshot load, Histogram commitToAckMillis,
                   List<EndpointFault> faults, List<RunReport.TimelineEntry> timeline,
                   List<RunReport.RevisionPropagation> revisions,
-                  java.util.function.ToLongFunction<String> lastEjectionNanos,
                   List<RunReport.Convergence> convergence, List<DecisionRecord> decisions, long t0EpochMillis,
                   RoutingSnapshot finalRouting) {
         this.scenario = scenario;
@@ -59,7 +57,6 @@ final class ReportBuilder {
         this.faults = List.copyOf(faults);
         this.timeline = List.copyOf(timeline);
         this.revisions = List.copyOf(revisions);
-        this.lastEjectionNanos = lastEjectionNanos;
         this.convergence = List.copyOf(convergence);
         this.decisions = List.copyOf(decisions);
         this.t0EpochMillis = t0EpochMillis;
@@ -347,12 +344,14 @@ final class ReportBuilder {
     private List<RunReport.DemotionRecord> demotions() {
         final List<RunReport.DemotionRecord> records = new ArrayList<>();
         for (EndpointFault fault : faults) {
-            // The last request while the fault lasted: what an ejection or demotion should cut short.
+            // The last request while the fault lasted: what an ejection or demotion should cut short. The
+            // endpoint sees requests that a retry hid from the client; the client sees the 502s of a kill.
             final long end = fault.endNanos() < 0 ? Long.MAX_VALUE : fault.endNanos();
-            final long last = ledger.lastRequestBetween(fault.endpointId(), fault.onsetNanos(), end);
+            final long last = Math.max(fault.lastArrivalNanos(),
+                    ledger.lastRequestBetween(fault.endpointId(), fault.onsetNanos(), end));
             // Access point ap-0 carries the load, so its local ejection is the one that matters.
-            final long ejected = lastEjectionNanos.applyAsLong(fault.endpointId());
-            final Long ejectionMs = ejected >= fault.onsetNanos() ? TimeUnit.NANOSECONDS.toMillis(ejected) : null;
+            final long ejected = fault.firstEjectionNanos();
+            final Long ejectionMs = ejected >= 0 ? TimeUnit.NANOSECONDS.toMillis(ejected) : null;
             final long onsetMs = TimeUnit.NANOSECONDS.toMillis(fault.onsetNanos());
             final Long demotionMs = firstDecision(fault.endpointId(), DecisionRecord.Action.DEMOTE, onsetMs);
             final Long restorationMs = demotionMs == null ? null

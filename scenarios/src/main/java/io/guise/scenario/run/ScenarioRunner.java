@@ -130,11 +130,20 @@ public final class ScenarioRunner {
                     thread.setDaemon(true);
                     return thread;
                 });
+        /** Watches access point ap-0's local ejections of endpoints with a fault, for the demotions section. */
+        private final ScheduledExecutorService ejectionWatch = Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                    final Thread thread = new Thread(runnable, "scenario-ejections");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         private final List<RunReport.Convergence> convergence = Collections.synchronizedList(new ArrayList<>());
         /** Every heal whose convergence is watched, as an unconverged record; see convergenceRecords. */
         private final List<RunReport.Convergence> heals = Collections.synchronizedList(new ArrayList<>());
         private NetworkHandle network;
         private String managerAddress;
+        // System.nanoTime() at the start of the measured load; written before the timeline starts.
+        private volatile long t0Nanos;
         // Guarded by options.out(): whether a status line waits for its newline.
         private boolean statusShown;
 
@@ -170,24 +179,32 @@ public final class ScenarioRunner {
 
             warmUp();
             final long t0 = System.nanoTime();
+            t0Nanos = t0;
             // The manager stamps its decisions with the wall clock; this maps them to the run's clock.
             final long t0EpochMillis = System.currentTimeMillis();
             final LongSupplier clock = () -> System.nanoTime() - t0;
             final List<CompletableFuture<Void>> groups = startLoad(clock);
+            final io.guise.health.EndpointHealthView health = accessPoints.get(0).endpointHealth();
+            ejectionWatch.scheduleWithFixedDelay(() -> watchEjections(health), 10, 10, TimeUnit.MILLISECONDS);
             scheduleTimeline(clock);
             waitForEnd(clock, groups);
             timelineExecutor.shutdownNow();
+            ejectionWatch.shutdownNow();
+            watchEjections(health);
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (fault.endNanos() < 0) {
+                        fault.lastArrivalAtRunEnd(lastArrivalNanos(fault.endpointId()));
+                    }
+                }
+            }
             final LoadSnapshot load = ledger.recorder().snapshot();
             final long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
             progress("load finished after %.1f s: %d requests", durationMs / 1000.0, load.total().requests());
             convergenceExecutor.shutdownNow();
-            final io.guise.health.EndpointHealthView health = accessPoints.get(0).endpointHealth();
             return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline,
-                                     manager.revisionPropagation(), endpointId -> {
-                                         final long ejected = health.lastEjectionNanos(endpointId);
-                                         return ejected < 0 ? -1 : ejected - t0;
-                                     }, convergenceRecords(), manager.decisions(), t0EpochMillis,
-                                     manager.routing())
+                                     manager.revisionPropagation(), convergenceRecords(), manager.decisions(),
+                                     t0EpochMillis, manager.routing())
                     .build(startedAt, durationMs, accessPoints.size());
         }
 
@@ -542,7 +559,30 @@ public final class ScenarioRunner {
             synchronized (faults) {
                 for (EndpointFault fault : faults) {
                     if (fault.endpointId().equals(endpointId) && fault.linkCause() == null && fault.endNanos() < 0) {
-                        fault.end(nowNanos);
+                        fault.end(nowNanos, lastArrivalNanos(endpointId));
+                    }
+                }
+            }
+        }
+
+        /** Returns when the endpoint last received a request, in nanoseconds of the run, or -1 before any. */
+        private long lastArrivalNanos(String endpointId) {
+            final long last = fleet.get(endpointId).lastRequestNanos();
+            return last < 0 ? -1 : last - t0Nanos;
+        }
+
+        /** Records the first local ejection of each faulty endpoint by ap-0 during its fault. */
+        private void watchEjections(io.guise.health.EndpointHealthView health) {
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (fault.firstEjectionNanos() >= 0) {
+                        continue;
+                    }
+                    final long ejected = health.lastEjectionNanos(fault.endpointId());
+                    final long atNanos = ejected < 0 ? -1 : ejected - t0Nanos;
+                    final boolean beforeEnd = fault.endNanos() < 0 || atNanos <= fault.endNanos();
+                    if (atNanos >= fault.onsetNanos() && beforeEnd) {
+                        fault.ejected(atNanos);
                     }
                 }
             }
@@ -561,7 +601,7 @@ public final class ScenarioRunner {
             synchronized (faults) {
                 for (EndpointFault fault : faults) {
                     if (cause.equals(fault.linkCause()) && fault.endNanos() < 0) {
-                        fault.end(nowNanos);
+                        fault.end(nowNanos, lastArrivalNanos(fault.endpointId()));
                     }
                 }
             }
@@ -649,6 +689,7 @@ public final class ScenarioRunner {
         @Override
         public void close() throws Exception {
             timelineExecutor.shutdownNow();
+            ejectionWatch.shutdownNow();
             convergenceExecutor.shutdownNow();
             for (AccessPoint accessPoint : accessPoints) {
                 accessPoint.close();
