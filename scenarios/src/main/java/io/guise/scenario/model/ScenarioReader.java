@@ -109,10 +109,12 @@ final class ScenarioReader {
         if (health == null) {
             return ManagerSettings.DEFAULT;
         }
+
         final ManagerSettings defaults = ManagerSettings.DEFAULT;
         final DemotionSettings demotion = defaults.demotion();
         final Duration window = interval(health, "window", defaults.healthWindow());
         final Duration heartbeat = interval(health, "heartbeat_interval", defaults.heartbeatInterval());
+
         final long minRequests = health.integer("min_requests", 1, 1_000_000_000, demotion.minRequests());
         final double maxErrorRate = health.number("max_error_rate_percent", 0, 100, demotion.maxErrorRatePercent());
         if (maxErrorRate == 0) {
@@ -130,6 +132,7 @@ final class ScenarioReader {
         final double maxDemoted = health.number("max_demoted_percent", 0, 100, demotion.maxDemotedPercent());
         final int minHealthy = (int) health.integer("min_healthy_in_best_tier", 0, 1000,
                 demotion.minHealthyInBestTier());
+
         if (maxErrorRate == 0 || outlierFactor == 1) {
             return defaults;
         }

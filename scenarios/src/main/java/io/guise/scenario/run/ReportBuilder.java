@@ -345,7 +345,7 @@ final class ReportBuilder {
         final List<RunReport.DemotionRecord> records = new ArrayList<>();
         for (EndpointFault fault : faults) {
             // The last request while the fault lasted: what an ejection or demotion should cut short. The
-            // endpoint sees requests that a retry hid from the client; the client sees the 502s of a kill.
+            // endpoint records requests that a retry hid from the client, and the client records the 502s of a kill.
             final long end = fault.endNanos() < 0 ? Long.MAX_VALUE : fault.endNanos();
             final long last = Math.max(fault.lastArrivalNanos(),
                     ledger.lastRequestBetween(fault.endpointId(), fault.onsetNanos(), end));
