@@ -3,6 +3,8 @@ package io.guise.features;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.guise.manager.ManagerServer;
+import io.guise.manager.health.DemotionSettings;
+import io.guise.manager.health.HealthLoop;
 import io.guise.manager.store.RevisionStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * A persona manager on loopback with a file store, which a scenario can stop and
@@ -27,11 +30,19 @@ final class RunningManager implements AutoCloseable {
     private Path dataDir;
     private int distributionPort;
     private ManagerServer server;
+    private Duration healthWindow = HealthLoop.DEFAULT_WINDOW;
+    private DemotionSettings demotionSettings = DemotionSettings.defaults();
 
     RunningManager(Path dataDir, boolean distribution, HttpClient http) {
         this.dataDir = dataDir;
         this.distribution = distribution;
         this.http = http;
+    }
+
+    /** Sets the health window and demotion settings that the next start uses. */
+    void healthSettings(Duration window, DemotionSettings settings) {
+        healthWindow = window;
+        demotionSettings = settings;
     }
 
     /** Starts the manager; the distribution server takes the port it had before, or a free one the first time. */
@@ -41,7 +52,9 @@ final class RunningManager implements AutoCloseable {
         }
         final ManagerServer.Options.Builder options = ManagerServer.Options.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0))
-                .dataDir(dataDir);
+                .dataDir(dataDir)
+                .healthWindow(healthWindow)
+                .demotionSettings(demotionSettings);
         if (distribution) {
             options.grpcListen(new InetSocketAddress("127.0.0.1", distributionPort));
         }

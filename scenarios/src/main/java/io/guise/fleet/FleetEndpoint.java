@@ -66,6 +66,8 @@ public final class FleetEndpoint implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final SplitMix64 random;
     private final AtomicLong requests = new AtomicLong();
+    // System.nanoTime() when the last request arrived; -1 before the first.
+    private volatile long lastRequestNanos = -1;
     private final Set<InetAddress> remoteAddresses = ConcurrentHashMap.newKeySet();
     private final InetSocketAddress address;
     private volatile Profile profile;
@@ -150,6 +152,11 @@ public final class FleetEndpoint implements AutoCloseable {
         requireNonNull(behaviour, "behaviour");
         profile = new Profile(behaviour);
         logger.info("endpoint {}: behaviour changed to {}", id, behaviour);
+    }
+
+    /** Returns the {@link System#nanoTime()} at which the last request arrived, or -1 before the first. */
+    public long lastRequestNanos() {
+        return lastRequestNanos;
     }
 
     /** Returns how many requests this endpoint has received since it started, across restarts. */
@@ -336,6 +343,7 @@ public final class FleetEndpoint implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             requests.incrementAndGet();
+            lastRequestNanos = System.nanoTime();
             final Profile current = profile;
             final Decision decision = decide(current.behaviour);
             final boolean keepAlive = HttpUtil.isKeepAlive(request);

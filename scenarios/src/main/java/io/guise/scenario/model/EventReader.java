@@ -45,15 +45,17 @@ final class EventReader {
             Map.entry("latency_percentile", List.of("persona", "group", "percentile", "max_ms")),
             Map.entry("arm_share", List.of("prefix", "group", "arm", "min_percent", "max_percent")),
             Map.entry("demotion_within", List.of("endpoint", "max_ms")),
+            Map.entry("restoration_within", List.of("endpoint", "max_ms")),
+            Map.entry("arm_weight", List.of("prefix", "arm", "weight")),
             Map.entry("delta_propagation_p99", List.of("max_ms")),
             Map.entry("no_traffic_while_down", List.of("endpoint")),
             Map.entry("throughput", List.of("group", "min_rps")),
-            Map.entry("success_rate", List.of("persona", "group", "min_percent")),
+            Map.entry("success_rate", List.of("persona", "group", "min_percent", "max_percent")),
             Map.entry("convergence_within", List.of("max_ms")));
 
     static final String KIND_RULE = "one of error_share, injected_error_share, latency_percentile, arm_share, "
-            + "demotion_within, delta_propagation_p99, no_traffic_while_down, throughput, success_rate, "
-            + "convergence_within";
+            + "demotion_within, restoration_within, arm_weight, delta_propagation_p99, no_traffic_while_down, "
+            + "throughput, success_rate, convergence_within";
 
     private final ScenarioReader reader;
     private final Problems problems;
@@ -313,11 +315,24 @@ final class EventReader {
                 }
                 return new Expectation.ArmShare(name(fields, kind, arm), prefix, group, arm, range[0], range[1]);
             }
-            case "demotion_within": {
+            case "demotion_within":
+            case "restoration_within": {
                 final String endpoint = fields.requiredString("endpoint", "an endpoint id such as api-1");
                 final Duration max = readMaxMillis(fields);
-                return endpoint == null || max == null ? null
-                        : new Expectation.DemotionWithin(name(fields, kind, endpoint), endpoint, max);
+                if (endpoint == null || max == null) {
+                    return null;
+                }
+                return kind.equals("demotion_within")
+                        ? new Expectation.DemotionWithin(name(fields, kind, endpoint), endpoint, max)
+                        : new Expectation.RestorationWithin(name(fields, kind, endpoint), endpoint, max);
+            }
+            case "arm_weight": {
+                final String prefix = fields.requiredString("prefix", "a CIDR prefix of the subset map");
+                final String arm = fields.requiredString("arm", "the persona id of an arm of the split");
+                final long weight = fields.requiredInteger("weight", 0, Integer.MAX_VALUE);
+                return prefix == null || arm == null || weight < 0 ? null
+                        : new Expectation.ArmWeight(name(fields, kind, prefix + " " + arm), prefix, arm,
+                                (int) weight);
             }
             case "delta_propagation_p99": {
                 final Duration max = readMaxMillis(fields);
@@ -340,9 +355,9 @@ final class EventReader {
             }
             default: {
                 final TrafficSelector traffic = readTraffic(fields);
-                final double min = fields.requiredNumber("min_percent", 0, 100);
-                return traffic == null || Double.isNaN(min) ? null
-                        : new Expectation.SuccessRate(name(fields, kind, traffic.id()), traffic, min);
+                final double[] range = readPercentRange(fields);
+                return traffic == null ? null
+                        : new Expectation.SuccessRate(name(fields, kind, traffic.id()), traffic, range[0], range[1]);
             }
         }
     }

@@ -81,7 +81,10 @@ public sealed interface Expectation {
         }
     }
 
-    /** The manager demotes the endpoint within {@code max} of it going bad. */
+    /**
+     * The manager demotes the endpoint within {@code max} of the onset of each of its faults (a kill,
+     * slow or fail event, or a toxic added to its link).
+     */
     record DemotionWithin(String name, String endpointId, Duration max) implements Expectation {
         public DemotionWithin {
             requireNonNull(name, "name");
@@ -92,6 +95,34 @@ public sealed interface Expectation {
         @Override
         public String kind() {
             return "demotion_within";
+        }
+    }
+
+    /** The manager restores the demoted endpoint within {@code max} of the end of each of its faults. */
+    record RestorationWithin(String name, String endpointId, Duration max) implements Expectation {
+        public RestorationWithin {
+            requireNonNull(name, "name");
+            requireNonNull(endpointId, "endpointId");
+            requireNonNull(max, "max");
+        }
+
+        @Override
+        public String kind() {
+            return "restoration_within";
+        }
+    }
+
+    /** At the end of the run, the arm of the split at {@code prefix} has this weight in the manager's state. */
+    record ArmWeight(String name, String prefix, String arm, int weight) implements Expectation {
+        public ArmWeight {
+            requireNonNull(name, "name");
+            requireNonNull(prefix, "prefix");
+            requireNonNull(arm, "arm");
+        }
+
+        @Override
+        public String kind() {
+            return "arm_weight";
         }
     }
 
@@ -137,8 +168,12 @@ public sealed interface Expectation {
         }
     }
 
-    /** At least this share of the requests got a 2xx or 3xx response. */
-    record SuccessRate(String name, TrafficSelector traffic, double minPercent) implements Expectation {
+    /**
+     * The share of the requests that got a response with a status below 500 lies in [min, max];
+     * connection failures, resets and timeouts count as failures.
+     */
+    record SuccessRate(String name, TrafficSelector traffic, double minPercent, double maxPercent)
+            implements Expectation {
         public SuccessRate {
             requireNonNull(name, "name");
             requireNonNull(traffic, "traffic");

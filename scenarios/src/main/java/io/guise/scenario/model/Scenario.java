@@ -26,6 +26,7 @@ import java.util.List;
  * @param timeline the events in order of {@link TimelineEvent#at()}; events at the same time keep file order
  * @param expect the expectations checked after the run
  * @param network the links that go through a fault proxy; {@link Network#NONE} when the file has none
+ * @param manager the manager's health settings; {@link ManagerSettings#DEFAULT} when the file has none
  */
 public record Scenario(
         String name,
@@ -39,7 +40,8 @@ public record Scenario(
         List<ClientGroup> load,
         List<TimelineEvent> timeline,
         List<Expectation> expect,
-        Network network) {
+        Network network,
+        ManagerSettings manager) {
 
     public Scenario {
         requireNonNull(name, "name");
@@ -53,12 +55,13 @@ public record Scenario(
         timeline = List.copyOf(timeline);
         expect = List.copyOf(expect);
         requireNonNull(network, "network");
+        requireNonNull(manager, "manager");
     }
 
     /** Returns this scenario with another Toxiproxy serving its network links. */
     public Scenario withToxiproxy(Network.ToxiproxyChoice choice) {
         return new Scenario(name, description, seed, duration, accessPoints, fleet, personas, subsets, load, timeline,
-                expect, network.withToxiproxy(choice));
+                expect, network.withToxiproxy(choice), manager);
     }
 
     /** Returns the ids of every fleet endpoint, pool by pool, such as {@code api-1, api-2, web-1}. */

@@ -77,7 +77,7 @@ public final class ScenarioLoader {
         timeline.sort(Comparator.comparing(TimelineEvent::at)); // stable, so equal times keep file order
         return new Scenario(checked.name(), checked.description(), checked.seed(), checked.duration(),
                 checked.accessPoints(), checked.fleet(), checked.personas(), checked.subsets(), checked.load(),
-                timeline, checked.expect(), checked.network());
+                timeline, checked.expect(), checked.network(), checked.manager());
     }
 
     private static String defaultName(String sourceName) {

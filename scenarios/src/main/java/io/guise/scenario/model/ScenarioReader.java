@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Message;
 import io.guise.config.ConfigException;
 import io.guise.config.ConfigLoader;
+import io.guise.manager.health.DemotionSettings;
+import io.guise.proto.AccessPointConfig;
 import io.guise.proto.Listener;
 import io.guise.proto.Persona;
 import io.guise.proto.SubsetEntry;
+import io.guise.validation.RoutingValidator;
+import io.guise.validation.TlsCapabilities;
+import io.guise.validation.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +29,17 @@ import java.util.regex.Pattern;
 final class ScenarioReader {
 
     static final List<String> TOP_FIELDS = List.of("name", "description", "seed", "duration", "access_points",
-            "fleet", "personas", "subsets", "load", "timeline", "expect", "network");
+            "fleet", "personas", "subsets", "load", "timeline", "expect", "network", "manager");
+
+    /** The fields of {@code access_points.settings}: parts of the access point config a scenario may set. */
+    static final List<String> SETTINGS_FIELDS = List.of("retries", "pool_balancing", "health_checks", "admission",
+            "local_ejection", "upstream", "manager");
+    /** The fields of the manager link that {@code access_points.settings.manager} may set. */
+    static final List<String> SETTINGS_MANAGER_FIELDS = List.of("fault_safety_timeout_ms");
+    static final List<String> HEALTH_FIELDS = List.of("window", "heartbeat_interval", "min_requests",
+            "max_error_rate_percent", "latency_outlier_factor", "min_latency_outlier_ms", "restore_after_windows",
+            "max_demoted_percent", "min_healthy_in_best_tier");
+    static final Duration MAX_HEALTH_INTERVAL = Duration.ofMinutes(1);
 
     static final Duration MAX_DURATION = Duration.ofHours(1);
     static final int MAX_ACCESS_POINTS = 1000;
@@ -79,8 +94,60 @@ final class ScenarioReader {
         final List<TimelineEvent> timeline = events.readTimeline(top);
         final List<Expectation> expect = events.readExpectations(top);
         final Network network = readNetwork(top);
+        final ManagerSettings manager = readManager(top);
         return new Scenario(name, description, seed, scenarioDuration, accessPoints, fleet, personas, subsets,
-                load, timeline, expect, network);
+                load, timeline, expect, network, manager);
+    }
+
+    private ManagerSettings readManager(Fields top) {
+        final JsonNode value = top.raw("manager", "an object with health");
+        final Fields fields = value == null ? null : Fields.of(value, "manager", problems, List.of("health"));
+        final JsonNode healthNode = fields == null ? null : fields.raw("health", "an object with the fields "
+                + String.join(", ", HEALTH_FIELDS));
+        final Fields health = healthNode == null ? null
+                : Fields.of(healthNode, "manager.health", problems, HEALTH_FIELDS);
+        if (health == null) {
+            return ManagerSettings.DEFAULT;
+        }
+
+        final ManagerSettings defaults = ManagerSettings.DEFAULT;
+        final DemotionSettings demotion = defaults.demotion();
+        final Duration window = interval(health, "window", defaults.healthWindow());
+        final Duration heartbeat = interval(health, "heartbeat_interval", defaults.heartbeatInterval());
+
+        final long minRequests = health.integer("min_requests", 1, 1_000_000_000, demotion.minRequests());
+        final double maxErrorRate = health.number("max_error_rate_percent", 0, 100, demotion.maxErrorRatePercent());
+        if (maxErrorRate == 0) {
+            problems.add(health.pathOf("max_error_rate_percent"), "0", "a number > 0 and <= 100");
+        }
+        final double outlierFactor = health.number("latency_outlier_factor", 1, 1000,
+                demotion.latencyOutlierFactor());
+        if (outlierFactor == 1) {
+            problems.add(health.pathOf("latency_outlier_factor"), "1", "a number > 1 and <= 1000");
+        }
+        final double minOutlierMillis = health.number("min_latency_outlier_ms", 0, MAX_DELAY_MS,
+                demotion.minLatencyOutlierMillis());
+        final int restoreAfter = (int) health.integer("restore_after_windows", 1, 10_000,
+                demotion.restoreAfterWindows());
+        final double maxDemoted = health.number("max_demoted_percent", 0, 100, demotion.maxDemotedPercent());
+        final int minHealthy = (int) health.integer("min_healthy_in_best_tier", 0, 1000,
+                demotion.minHealthyInBestTier());
+
+        if (maxErrorRate == 0 || outlierFactor == 1) {
+            return defaults;
+        }
+        return new ManagerSettings(window, heartbeat, new DemotionSettings(minRequests, maxErrorRate,
+                outlierFactor, minOutlierMillis, restoreAfter, maxDemoted, minHealthy));
+    }
+
+    /** Reads a duration from 1ms to a minute, such as a health window or interval. */
+    private Duration interval(Fields fields, String name, Duration fallback) {
+        final Duration value = fields.duration(name, fallback);
+        if (value.isZero() || value.compareTo(MAX_HEALTH_INTERVAL) > 0) {
+            problems.addString(fields.pathOf(name), Fields.formatDuration(value), "a duration from 1ms to 1m");
+            return fallback;
+        }
+        return value;
     }
 
     private Network readNetwork(Fields top) {
@@ -210,15 +277,18 @@ final class ScenarioReader {
     private AccessPoints readAccessPoints(Fields top) {
         final JsonNode value = top.required("access_points", "an object with count and listeners");
         final Fields fields = value == null ? null
-                : Fields.of(value, "access_points", problems, List.of("count", "listeners", "health_interval"));
+                : Fields.of(value, "access_points", problems,
+                        List.of("count", "listeners", "health_interval", "settings"));
         if (fields == null) {
             return new AccessPoints(1, List.of());
         }
         final int count = (int) fields.integer("count", 1, MAX_ACCESS_POINTS, 1);
-        if (fields.has("health_interval")) {
-            // NOTE: the field is reserved; access points report health at their default interval.
-            fields.duration("health_interval", Duration.ZERO);
-        }
+        final Duration healthInterval = fields.has("health_interval")
+                ? interval(fields, "health_interval", Duration.ZERO) : Duration.ZERO;
+        final JsonNode settingsNode = fields.raw("settings", "an object with the fields "
+                + String.join(", ", SETTINGS_FIELDS));
+        final AccessPointConfig settings = settingsNode == null ? AccessPointConfig.getDefaultInstance()
+                : readSettings(settingsNode, fields.pathOf("settings"));
         final List<JsonNode> elements = fields.list("listeners", "listener objects");
         if (elements.isEmpty()) {
             problems.add(fields.pathOf("listeners"), fields.has("listeners") ? "[]" : "missing",
@@ -235,7 +305,39 @@ final class ScenarioReader {
             checkListener(listener, path, firstIndex, i);
             listeners.add(listener);
         }
-        return new AccessPoints(count, listeners);
+        return new AccessPoints(count, listeners, healthInterval, settings);
+    }
+
+    /**
+     * Reads {@code access_points.settings}: only the fields in {@link #SETTINGS_FIELDS}, parsed as the access
+     * point config parses them and checked with its rules; returns the default instance after a problem.
+     */
+    private AccessPointConfig readSettings(JsonNode value, String path) {
+        final Fields fields = Fields.of(value, path, problems, SETTINGS_FIELDS);
+        if (fields == null) {
+            return AccessPointConfig.getDefaultInstance();
+        }
+        final int before = problems.messages().size();
+        final JsonNode manager = fields.raw("manager", "an object with " + String.join(", ", SETTINGS_MANAGER_FIELDS));
+        if (manager != null) {
+            Fields.of(manager, fields.pathOf("manager"), problems, SETTINGS_MANAGER_FIELDS);
+        }
+        if (problems.messages().size() > before) {
+            return AccessPointConfig.getDefaultInstance();
+        }
+        final AccessPointConfig settings = parseProto(value, path, AccessPointConfig.getDefaultInstance());
+        if (settings == null) {
+            return AccessPointConfig.getDefaultInstance();
+        }
+        // The manager address is the harness's to set; a placeholder keeps its rule quiet.
+        final AccessPointConfig checked = settings.toBuilder()
+                .setManager(settings.getManager().toBuilder().setAddress("127.0.0.1:1"))
+                .build();
+        final List<Violation> violations = new RoutingValidator(TlsCapabilities.jdk()).validate(checked);
+        for (Violation violation : violations) {
+            problems.add(new Violation(path + "." + violation.path(), violation.value(), violation.rule()));
+        }
+        return violations.isEmpty() ? settings : AccessPointConfig.getDefaultInstance();
     }
 
     private void checkListener(Listener listener, String path, Map<String, Integer> firstIndex, int index) {

@@ -48,13 +48,32 @@ final class ScenarioValidator {
             checkPool(scenario.personas().get(i), "personas[" + i + "]", pools);
         }
 
+        checkSettingsPools(scenario.accessPoints(), pools);
         final List<ClientGroup> groups = checkLoad(scenario);
         checkNetwork(scenario.network(), endpointIds);
         checkTimeline(scenario, pools, endpointIds, allPersonas, allPrefixes);
         checkExpectations(scenario, groups, endpointIds, allPersonas.keySet(), allPrefixes);
         return new Scenario(scenario.name(), scenario.description(), scenario.seed(), scenario.duration(),
                 scenario.accessPoints(), scenario.fleet(), scenario.personas(), scenario.subsets(), groups,
-                scenario.timeline(), scenario.expect(), scenario.network());
+                scenario.timeline(), scenario.expect(), scenario.network(), scenario.manager());
+    }
+
+    /** Checks that the pools that access point settings name are fleet pools. */
+    private void checkSettingsPools(AccessPoints accessPoints, Set<String> pools) {
+        final io.guise.proto.AccessPointConfig settings = accessPoints.settings();
+        final String rule = "the name of a fleet pool (" + String.join(", ", pools) + ")";
+        for (int i = 0; i < settings.getHealthChecksCount(); i++) {
+            final String pool = settings.getHealthChecks(i).getPool();
+            if (!pools.contains(pool)) {
+                problems.addString("access_points.settings.health_checks[" + i + "].pool", pool, rule);
+            }
+        }
+        for (int i = 0; i < settings.getPoolBalancingCount(); i++) {
+            final String pool = settings.getPoolBalancing(i).getPool();
+            if (!pools.contains(pool)) {
+                problems.addString("access_points.settings.pool_balancing[" + i + "].pool", pool, rule);
+            }
+        }
     }
 
     private static Map<String, Persona> allPersonas(Scenario scenario) {
@@ -344,6 +363,12 @@ final class ScenarioValidator {
                 }
             } else if (expectation instanceof Expectation.DemotionWithin demotion) {
                 checkEndpoint(demotion.endpointId(), path + ".endpoint", endpointIds);
+                checkFaulted(scenario, demotion.endpointId(), path, false);
+            } else if (expectation instanceof Expectation.RestorationWithin restoration) {
+                checkEndpoint(restoration.endpointId(), path + ".endpoint", endpointIds);
+                checkFaulted(scenario, restoration.endpointId(), path, true);
+            } else if (expectation instanceof Expectation.ArmWeight weight) {
+                checkArm(scenario, weight, path, prefixes);
             } else if (expectation instanceof Expectation.NoTrafficWhileDown down) {
                 checkEndpoint(down.endpointId(), path + ".endpoint", endpointIds);
             } else if (expectation instanceof Expectation.ConvergenceWithin) {
@@ -354,6 +379,79 @@ final class ScenarioValidator {
             } else if (expectation instanceof Expectation.Throughput throughput) {
                 checkName(throughput.group(), path + ".group", groupNames, "load group name");
             }
+        }
+    }
+
+    /**
+     * Checks that the timeline gives the endpoint a fault to measure from: a kill, slow or fail event, or a toxic
+     * added to its link; with {@code ending}, also an event that ends one.
+     */
+    private void checkFaulted(Scenario scenario, String endpointId, String path, boolean ending) {
+        if (!scenario.endpointIds().contains(endpointId)) {
+            return;
+        }
+        boolean onset = false;
+        boolean end = false;
+        for (TimelineEvent event : scenario.timeline()) {
+            final TimelineAction action = event.action();
+            if (action instanceof TimelineAction.KillEndpoint kill) {
+                onset |= kill.endpointId().equals(endpointId);
+            } else if (action instanceof TimelineAction.SlowEndpoint slow) {
+                onset |= slow.endpointId().equals(endpointId);
+            } else if (action instanceof TimelineAction.FailEndpoint fail) {
+                onset |= fail.endpointId().equals(endpointId);
+            } else if (action instanceof TimelineAction.AddToxic add) {
+                onset |= leadsTo(scenario, add.link(), endpointId);
+            } else if (action instanceof TimelineAction.RestartEndpoint restart) {
+                end |= restart.endpointId().equals(endpointId);
+            } else if (action instanceof TimelineAction.HealEndpoint heal) {
+                end |= heal.endpointId().equals(endpointId);
+            } else if (action instanceof TimelineAction.RemoveToxic remove) {
+                end |= leadsTo(scenario, remove.link(), endpointId);
+            } else if (action instanceof TimelineAction.RestoreLink restore) {
+                end |= leadsTo(scenario, restore.link(), endpointId);
+            }
+        }
+        if (!onset) {
+            problems.addString(path + ".endpoint", endpointId, "an endpoint that the timeline makes bad with "
+                    + "kill_endpoint, slow_endpoint, fail_endpoint or an add_toxic on its link");
+        } else if (ending && !end) {
+            problems.addString(path + ".endpoint", endpointId, "an endpoint whose fault the timeline ends with "
+                    + "restart_endpoint, heal_endpoint, or a remove_toxic or restore_link on its link");
+        }
+    }
+
+    private static boolean leadsTo(Scenario scenario, String linkName, String endpointId) {
+        final Network.NetworkLink link = scenario.network().link(linkName);
+        return link != null && link.to().equals(endpointId);
+    }
+
+    /** Checks that an arm_weight expectation names a prefix and an arm of a split the file defines there. */
+    private void checkArm(Scenario scenario, Expectation.ArmWeight weight, String path, Set<String> prefixes) {
+        if (!prefixes.contains(weight.prefix())) {
+            checkName(weight.prefix(), path + ".prefix", prefixes, "prefix of the subset map");
+            return;
+        }
+        final List<SubsetEntry> entries = new ArrayList<>(scenario.subsets());
+        for (TimelineEvent event : scenario.timeline()) {
+            if (event.action() instanceof TimelineAction.Apply apply) {
+                entries.addAll(apply.subsets());
+            } else if (event.action() instanceof TimelineAction.UpdateSubset update) {
+                entries.add(update.subset());
+            }
+        }
+        final Set<String> arms = new LinkedHashSet<>();
+        for (SubsetEntry entry : entries) {
+            if (entry.getPrefix().equals(weight.prefix()) && entry.hasSplit()) {
+                entry.getSplit().getArmsList().forEach(arm -> arms.add(arm.getPersona()));
+            }
+        }
+        if (arms.isEmpty()) {
+            problems.addString(path + ".prefix", weight.prefix(), "the prefix of a subset with a split, but "
+                    + "no entry for it has one");
+        } else if (!arms.contains(weight.arm())) {
+            problems.addString(path + ".arm", weight.arm(), "an arm of the split at " + weight.prefix() + " ("
+                    + String.join(", ", arms) + ")");
         }
     }
 

@@ -79,4 +79,18 @@ final class Format {
     static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
         return map == null ? Map.of() : map;
     }
+
+    /** Returns what a health decision is about: an endpoint id, or a subset's prefix and arm. */
+    static String decisionSubject(RunReport.HealthDecision decision) {
+        if (decision.endpoint() != null) {
+            return decision.endpoint();
+        }
+        return (decision.prefix() == null ? "-" : decision.prefix()) + " arm "
+               + (decision.arm() == null ? "-" : decision.arm());
+    }
+
+    /** Returns a health decision's change: {@code tier 0 -> 1} for an endpoint, {@code weight 30 -> 0} for an arm. */
+    static String decisionChange(RunReport.HealthDecision decision) {
+        return (decision.endpoint() != null ? "tier " : "weight ") + decision.from() + " -> " + decision.to();
+    }
 }

@@ -77,6 +77,7 @@ final class HtmlReport {
         appendTraffic(html, "Endpoints", "endpoint", orEmpty(report.endpoints()));
         appendTraffic(html, "Client groups", "group", orEmpty(report.groups()));
         appendDemotions(html, orEmpty(report.demotions()));
+        appendHealthDecisions(html, orEmpty(report.healthDecisions()));
         appendTimeline(html, orEmpty(report.timeline()));
         appendRevisions(html, orEmpty(report.revisions()));
         appendConvergence(html, orEmpty(report.convergence()));
@@ -255,16 +256,46 @@ final class HtmlReport {
             return;
         }
         html.append("<table class=\"demotions\">\n<tr><th>endpoint</th><th>fault</th><th>fault onset</th>")
-            .append("<th>ejection</th><th>demotion</th><th>last request</th></tr>\n");
+            .append("<th>ejection</th><th>demotion</th><th>last request</th><th>fault end</th>")
+            .append("<th>restoration</th></tr>\n");
         for (DemotionRecord d : demotions) {
             html.append("<tr>").append(cell(d.endpoint())).append(cell(d.fault()))
                 .append(number(Format.offset(d.faultOnsetMs())))
                 .append(number(sinceOnset(d.ejectionMs(), d.faultOnsetMs())))
                 .append(number(sinceOnset(d.demotionMs(), d.faultOnsetMs())))
-                .append(number(sinceOnset(d.lastRequestMs(), d.faultOnsetMs()))).append("</tr>\n");
+                .append(number(sinceOnset(d.lastRequestMs(), d.faultOnsetMs())))
+                .append(number(d.faultEndMs() == null ? NONE : Format.offset(d.faultEndMs())))
+                .append(number(d.faultEndMs() == null ? offsetOrNone(d.restorationMs())
+                        : sinceOnset(d.restorationMs(), d.faultEndMs())))
+                .append("</tr>\n");
         }
         html.append("</table>\n");
-        note(html, "Times are since the load started. The figure in brackets is the time since the fault's onset.");
+        note(html, "Times are since the load started. The figure in brackets is the time since the fault's onset, "
+                   + "and for the restoration the time since the fault's end.");
+    }
+
+    private static void appendHealthDecisions(StringBuilder html, List<RunReport.HealthDecision> decisions) {
+        html.append("<h2>Health decisions</h2>\n");
+        if (decisions.isEmpty()) {
+            note(html, "The manager's health loop made no decision during the run.");
+            return;
+        }
+        html.append("<table class=\"health-decisions\">\n<tr><th>at</th><th>action</th><th>subject</th>")
+            .append("<th>change</th><th>outcome</th><th>revision</th><th>reason</th></tr>\n");
+        for (RunReport.HealthDecision d : decisions) {
+            html.append("<tr>").append(number(Format.offset(d.atMs()))).append(cell(d.action()))
+                .append(cell(Format.decisionSubject(d))).append(cell(Format.decisionChange(d)))
+                .append(cell(d.outcome()))
+                .append(number(d.revision() == null ? NONE : Long.toString(d.revision())))
+                .append(cell(d.reason())).append("</tr>\n");
+        }
+        html.append("</table>\n");
+        note(html, "Times are the ends of the manager's health windows, since the load started; negative times "
+                   + "fall in the setup or warm-up.");
+    }
+
+    private static String offsetOrNone(Long atMs) {
+        return atMs == null ? NONE : Format.offset(atMs);
     }
 
     private static String sinceOnset(Long atMs, long onsetMs) {

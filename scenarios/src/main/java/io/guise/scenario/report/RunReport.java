@@ -17,7 +17,7 @@ import java.util.Map;
  * @param accessPoints how many access points served
  * @param expectations each expectation with what it expected and what was measured
  * @param deltaPropagationMs commit-to-ACK time over every revision and access point
- * @param demotions per endpoint fault: onset, local ejection, demotion and last request
+ * @param demotions per endpoint fault: onset, local ejection, demotion, restoration and last request
  * @param personas traffic per persona (from the x-guise-persona header)
  * @param endpoints traffic per endpoint (from the x-guise-endpoint header)
  * @param groups traffic per client group
@@ -27,6 +27,8 @@ import java.util.Map;
  * @param revisions per revision committed during the run, its commit-to-ACK times over the access points
  * @param convergence per partition that healed, how long until every access point held the manager's latest
  *     revision; null in reports written before the field existed
+ * @param healthDecisions every decision of the manager's health loop during the run, oldest first; null in
+ *     reports written before the field existed
  */
 public record RunReport(
         String scenario,
@@ -45,7 +47,8 @@ public record RunReport(
         Map<String, List<Long>> endpointSeries,
         List<TimelineEntry> timeline,
         List<RevisionPropagation> revisions,
-        List<Convergence> convergence) {
+        List<Convergence> convergence,
+        List<HealthDecision> healthDecisions) {
 
     /** One checked expectation. {@code expected} and {@code actual} are human-readable. */
     public record ExpectationResult(String name, String kind, String expected, String actual, boolean passed) {
@@ -56,11 +59,35 @@ public record RunReport(
     }
 
     /**
-     * The life of one endpoint fault. Null fields did not happen (or are not
-     * measured yet, such as ejection and demotion before health checking exists).
+     * The life of one endpoint fault. Null fields did not happen.
+     *
+     * @param fault the kind of fault: kill, slow, fail, or network for a toxic or cut on the endpoint's link
+     * @param faultEndMs when a restart, heal, toxic removal or link restore ended it; null when it lasted
+     * @param ejectionMs the first local ejection of the endpoint by access point ap-0 during the fault
+     * @param demotionMs the manager's first demotion of the endpoint at or after the onset
+     * @param restorationMs the manager's first restoration of the endpoint after that demotion
+     * @param lastRequestMs the end of the last request the endpoint served while the fault lasted
      */
-    public record DemotionRecord(String endpoint, String fault, long faultOnsetMs, Long ejectionMs, Long demotionMs,
-                                 Long lastRequestMs) {
+    public record DemotionRecord(String endpoint, String fault, long faultOnsetMs, Long faultEndMs, Long ejectionMs,
+                                 Long demotionMs, Long restorationMs, Long lastRequestMs) {
+    }
+
+    /**
+     * One decision of the manager's health loop.
+     *
+     * @param atMs the end of the health window it was decided on; negative before the load started
+     * @param action demote, restore, hold_cap, hold_fleet_wide or canary_stop
+     * @param endpoint the endpoint of an endpoint decision; null for a canary stop
+     * @param prefix the subset of a canary stop; null otherwise
+     * @param arm the stopped arm's persona of a canary stop; null otherwise
+     * @param from the endpoint's tier, or the arm's weight, before the decision
+     * @param to the tier or weight after it (the same for holds)
+     * @param outcome written, unchanged, not_written, skipped or failed
+     * @param revision the revision written or in force; null when none was
+     * @param reason the rule that decided, with its figures
+     */
+    public record HealthDecision(long atMs, String action, String endpoint, String prefix, String arm, int from,
+                                 int to, String outcome, Long revision, String reason) {
     }
 
     /** Request counts and latency of some traffic; latency in milliseconds. */

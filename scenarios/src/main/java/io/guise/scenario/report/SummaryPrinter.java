@@ -37,6 +37,7 @@ public final class SummaryPrinter {
         printPersonas(report, out);
         printDeltaPropagation(report.deltaPropagationMs(), out);
         printDemotions(report, out);
+        printHealthDecisions(report, out);
         printConvergence(report, out);
         out.flush();
     }
@@ -99,10 +100,27 @@ public final class SummaryPrinter {
         }
         out.println("Demotions (seconds since the load started)");
         final TextTable table = new TextTable("endpoint", "fault", ">onset", ">ejection", ">demotion",
-                ">last request");
+                ">last request", ">end", ">restoration");
         for (DemotionRecord d : demotions) {
             table.row(orNone(d.endpoint()), orNone(d.fault()), Format.offset(d.faultOnsetMs()),
-                    offsetOrNone(d.ejectionMs()), offsetOrNone(d.demotionMs()), offsetOrNone(d.lastRequestMs()));
+                    offsetOrNone(d.ejectionMs()), offsetOrNone(d.demotionMs()), offsetOrNone(d.lastRequestMs()),
+                    offsetOrNone(d.faultEndMs()), offsetOrNone(d.restorationMs()));
+        }
+        table.print(out, INDENT);
+    }
+
+    private static void printHealthDecisions(RunReport report, PrintWriter out) {
+        final List<RunReport.HealthDecision> decisions = orEmpty(report.healthDecisions());
+        if (decisions.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("Health decisions (seconds since the load started)");
+        final TextTable table = new TextTable(">at", "action", "subject", "change", "outcome", ">revision", "reason");
+        for (RunReport.HealthDecision d : decisions) {
+            table.row(Format.offset(d.atMs()), orNone(d.action()), Format.decisionSubject(d), Format.decisionChange(d),
+                    orNone(d.outcome()), d.revision() == null ? NONE : Long.toString(d.revision()),
+                    orNone(d.reason()));
         }
         table.print(out, INDENT);
     }

@@ -2,6 +2,10 @@ package io.guise.scenario.run;
 
 import io.guise.manager.ManagerServer;
 import io.guise.manager.config.ConfigService;
+import io.guise.manager.health.DecisionLog;
+import io.guise.manager.health.DecisionRecord;
+import io.guise.proto.RoutingSnapshot;
+import io.guise.scenario.model.ManagerSettings;
 import io.guise.manager.store.RevisionStore;
 import io.guise.scenario.report.RunReport;
 import java.io.IOException;
@@ -16,11 +20,17 @@ import org.HdrHistogram.Histogram;
 /**
  * The scenario's manager, which the timeline can stop and start again on the same
  * data directory and distribution port. Commit-to-ACK figures of every manager
- * instance add up in {@link #commitToAckMillis()}. Thread-safe.
+ * instance add up in {@link #commitToAckMillis()}, and the health decisions of
+ * every instance in {@link #decisions()}. Thread-safe.
  */
 final class ManagerHandle implements AutoCloseable {
 
     private final Path dataDir;
+    private final ManagerSettings settings;
+    // Decisions of the manager instances stopped so far, oldest first.
+    private final List<DecisionRecord> pastDecisions = new ArrayList<>();
+    // The routing state when the last instance stopped; null until one did.
+    private RoutingSnapshot lastRouting;
     private final Histogram pastCommitToAck = new Histogram(3);
     private Histogram baseline = new Histogram(3);
     // Guarded by perRevision itself; commit-to-ACK times in milliseconds by revision.
@@ -28,8 +38,9 @@ final class ManagerHandle implements AutoCloseable {
     private ManagerServer server;
     private int distributionPort;
 
-    ManagerHandle(Path dataDir) {
+    ManagerHandle(Path dataDir, ManagerSettings settings) {
         this.dataDir = dataDir;
+        this.settings = settings;
     }
 
     synchronized void start() throws IOException, InterruptedException {
@@ -40,6 +51,9 @@ final class ManagerHandle implements AutoCloseable {
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .grpcListen(new InetSocketAddress("127.0.0.1", distributionPort))
                 .dataDir(dataDir)
+                .demotionSettings(settings.demotion())
+                .healthWindow(settings.healthWindow())
+                .heartbeatInterval(settings.heartbeatInterval())
                 .build();
         final RevisionStore store = ManagerServer.openStore(options);
         try {
@@ -72,9 +86,34 @@ final class ManagerHandle implements AutoCloseable {
             return;
         }
         pastCommitToAck.add(server.distribution().registry().totalCommitToAck());
+        pastDecisions.addAll(oldestFirst(server.health().decisions()));
+        lastRouting = server.service().current();
         final ManagerServer stopping = server;
         server = null;
         stopping.close();
+    }
+
+    /**
+     * Returns the health decisions of every manager instance of the run, oldest first. Each instance keeps its
+     * newest {@link DecisionLog#DEFAULT_CAPACITY} decisions.
+     */
+    synchronized List<DecisionRecord> decisions() {
+        final List<DecisionRecord> all = new ArrayList<>(pastDecisions);
+        if (server != null) {
+            all.addAll(oldestFirst(server.health().decisions()));
+        }
+        return all;
+    }
+
+    /** Returns the running manager's routing state, or the state when it last stopped; null before a start. */
+    synchronized RoutingSnapshot routing() {
+        return server != null ? server.service().current() : lastRouting;
+    }
+
+    private static List<DecisionRecord> oldestFirst(DecisionLog log) {
+        final List<DecisionRecord> newest = new ArrayList<>(log.newest(log.capacity()));
+        java.util.Collections.reverse(newest);
+        return newest;
     }
 
     synchronized boolean isRunning() {

@@ -13,7 +13,6 @@ import io.guise.load.RequestTemplate;
 import io.guise.manager.config.WriteResult;
 import io.guise.proto.AccessPointConfig;
 import io.guise.proto.Endpoint;
-import io.guise.proto.ManagerLink;
 import io.guise.proto.RoutingSnapshot;
 import io.guise.scenario.model.ClientGroup;
 import io.guise.scenario.model.LoadShape;
@@ -131,18 +130,27 @@ public final class ScenarioRunner {
                     thread.setDaemon(true);
                     return thread;
                 });
+        /** Watches access point ap-0's local ejections of endpoints with a fault, for the demotions section. */
+        private final ScheduledExecutorService ejectionWatch = Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                    final Thread thread = new Thread(runnable, "scenario-ejections");
+                    thread.setDaemon(true);
+                    return thread;
+                });
         private final List<RunReport.Convergence> convergence = Collections.synchronizedList(new ArrayList<>());
         /** Every heal whose convergence is watched, as an unconverged record; see convergenceRecords. */
         private final List<RunReport.Convergence> heals = Collections.synchronizedList(new ArrayList<>());
         private NetworkHandle network;
         private String managerAddress;
+        // System.nanoTime() at the start of the measured load; written before the timeline starts.
+        private volatile long t0Nanos;
         // Guarded by options.out(): whether a status line waits for its newline.
         private boolean statusShown;
 
         Run(Scenario scenario, Path runDir) {
             this.scenario = scenario;
             this.fleet = Fleet.create(scenario.seed(), 2);
-            this.manager = new ManagerHandle(runDir.resolve("manager-data"));
+            this.manager = new ManagerHandle(runDir.resolve("manager-data"), scenario.manager());
             this.accessPointLoops = new AccessPoint.SharedEventLoops(2);
         }
 
@@ -171,21 +179,32 @@ public final class ScenarioRunner {
 
             warmUp();
             final long t0 = System.nanoTime();
+            t0Nanos = t0;
+            // The manager stamps its decisions with the wall clock; this maps them to the run's clock.
+            final long t0EpochMillis = System.currentTimeMillis();
             final LongSupplier clock = () -> System.nanoTime() - t0;
             final List<CompletableFuture<Void>> groups = startLoad(clock);
+            final io.guise.health.EndpointHealthView health = accessPoints.get(0).endpointHealth();
+            ejectionWatch.scheduleWithFixedDelay(() -> watchEjections(health), 10, 10, TimeUnit.MILLISECONDS);
             scheduleTimeline(clock);
             waitForEnd(clock, groups);
             timelineExecutor.shutdownNow();
+            ejectionWatch.shutdownNow();
+            watchEjections(health);
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (fault.endNanos() < 0) {
+                        fault.lastArrivalAtRunEnd(lastArrivalNanos(fault.endpointId()));
+                    }
+                }
+            }
             final LoadSnapshot load = ledger.recorder().snapshot();
             final long durationMs = TimeUnit.NANOSECONDS.toMillis(clock.getAsLong());
             progress("load finished after %.1f s: %d requests", durationMs / 1000.0, load.total().requests());
             convergenceExecutor.shutdownNow();
-            final io.guise.health.EndpointHealthView health = accessPoints.get(0).endpointHealth();
             return new ReportBuilder(scenario, ledger, load, manager.commitToAckMillis(), faults, timeline,
-                                     manager.revisionPropagation(), endpointId -> {
-                                         final long ejected = health.lastEjectionNanos(endpointId);
-                                         return ejected < 0 ? -1 : ejected - t0;
-                                     }, convergenceRecords())
+                                     manager.revisionPropagation(), convergenceRecords(), manager.decisions(),
+                                     t0EpochMillis, manager.routing())
                     .build(startedAt, durationMs, accessPoints.size());
         }
 
@@ -246,15 +265,18 @@ public final class ScenarioRunner {
 
         private void startAccessPoints() throws Exception {
             final int count = scenario.accessPoints().count();
+            final AccessPointConfig settings = scenario.accessPoints().settings();
+            final int healthIntervalMs = (int) scenario.accessPoints().healthInterval().toMillis();
             for (int i = 0; i < count; i++) {
-                final AccessPointConfig config = AccessPointConfig.newBuilder()
+                final AccessPointConfig config = settings.toBuilder()
                         .setId("ap-" + i)
                         .setSeed(scenario.seed() + i)
                         .addAllListeners(scenario.accessPoints().listeners())
-                        .setManager(ManagerLink.newBuilder()
+                        .setManager(settings.getManager().toBuilder()
                                             .setAddress(managerAddress)
                                             .setReconnectInitialMs(50)
-                                            .setReconnectMaxMs(1000))
+                                            .setReconnectMaxMs(1000)
+                                            .setHealthIntervalMs(healthIntervalMs))
                         .build();
                 accessPoints.add(AccessPoint.start(config, accessPointLoops));
             }
@@ -425,6 +447,7 @@ public final class ScenarioRunner {
                 fleet.get(heal.endpointId()).setBehaviour(initialBehaviours.get(heal.endpointId()));
                 endFaults(heal.endpointId(), clock.getAsLong());
             } else if (action instanceof TimelineAction.StopManager) {
+                // The handle keeps the stopped manager's decisions and routing state for the report.
                 manager.stop();
             } else if (action instanceof TimelineAction.StartManager) {
                 manager.start();
@@ -439,14 +462,18 @@ public final class ScenarioRunner {
                 watchConvergence(action.actionName() + " " + Conversions.describe(action), clock);
             } else if (action instanceof TimelineAction.AddToxic add) {
                 network.addToxic(add.link(), add.toxic());
+                startLinkFault(add.link(), "toxic " + add.link() + " " + add.toxic().name(), clock);
             } else if (action instanceof TimelineAction.UpdateToxic update) {
                 network.updateToxic(update.link(), update.toxic(), update.toxicity(), update.attributes());
             } else if (action instanceof TimelineAction.RemoveToxic remove) {
                 network.removeToxic(remove.link(), remove.toxic());
+                endLinkFault("toxic " + remove.link() + " " + remove.toxic(), clock.getAsLong());
             } else if (action instanceof TimelineAction.CutLink cut) {
                 network.setEnabled(cut.link(), false);
+                startLinkFault(cut.link(), "cut " + cut.link(), clock);
             } else if (action instanceof TimelineAction.RestoreLink restore) {
                 network.setEnabled(restore.link(), true);
+                endLinkFault("cut " + restore.link(), clock.getAsLong());
                 if (scenario.network().link(restore.link()).toManager()) {
                     watchConvergence(action.actionName() + " " + restore.link(), clock);
                 }
@@ -527,11 +554,54 @@ public final class ScenarioRunner {
             return result.revision();
         }
 
+        /** Ends the endpoint's own faults (kill, slow, fail) that still last; faults on its link stay. */
         private void endFaults(String endpointId, long nowNanos) {
             synchronized (faults) {
                 for (EndpointFault fault : faults) {
-                    if (fault.endpointId().equals(endpointId) && fault.endNanos() < 0) {
-                        fault.end(nowNanos);
+                    if (fault.endpointId().equals(endpointId) && fault.linkCause() == null && fault.endNanos() < 0) {
+                        fault.end(nowNanos, lastArrivalNanos(endpointId));
+                    }
+                }
+            }
+        }
+
+        /** Returns when the endpoint last received a request, in nanoseconds of the run, or -1 before any. */
+        private long lastArrivalNanos(String endpointId) {
+            final long last = fleet.get(endpointId).lastRequestNanos();
+            return last < 0 ? -1 : last - t0Nanos;
+        }
+
+        /** Records the first local ejection of each faulty endpoint by ap-0 during its fault. */
+        private void watchEjections(io.guise.health.EndpointHealthView health) {
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (fault.firstEjectionNanos() >= 0) {
+                        continue;
+                    }
+                    final long ejected = health.lastEjectionNanos(fault.endpointId());
+                    final long atNanos = ejected < 0 ? -1 : ejected - t0Nanos;
+                    final boolean beforeEnd = fault.endNanos() < 0 || atNanos <= fault.endNanos();
+                    if (atNanos >= fault.onsetNanos() && beforeEnd) {
+                        fault.ejected(atNanos);
+                    }
+                }
+            }
+        }
+
+        /** Records a fault of kind network on the endpoint a link leads to; a link to the manager has none. */
+        private void startLinkFault(String linkName, String cause, LongSupplier clock) {
+            final io.guise.scenario.model.Network.NetworkLink link = scenario.network().link(linkName);
+            if (link != null && !link.toManager()) {
+                faults.add(new EndpointFault(link.to(), "network", clock.getAsLong(), cause));
+            }
+        }
+
+        /** Ends the link faults that {@code cause} started and that still last. */
+        private void endLinkFault(String cause, long nowNanos) {
+            synchronized (faults) {
+                for (EndpointFault fault : faults) {
+                    if (cause.equals(fault.linkCause()) && fault.endNanos() < 0) {
+                        fault.end(nowNanos, lastArrivalNanos(fault.endpointId()));
                     }
                 }
             }
@@ -619,6 +689,7 @@ public final class ScenarioRunner {
         @Override
         public void close() throws Exception {
             timelineExecutor.shutdownNow();
+            ejectionWatch.shutdownNow();
             convergenceExecutor.shutdownNow();
             for (AccessPoint accessPoint : accessPoints) {
                 accessPoint.close();

@@ -58,8 +58,8 @@ class ScenarioLoaderTest {
     }
 
     @Test
-    void catalogHasElevenFiles() throws Exception {
-        assertThat(catalogFiles().count()).isEqualTo(11);
+    void catalogHasFifteenFiles() throws Exception {
+        assertThat(catalogFiles().count()).isEqualTo(15);
     }
 
     @Test
@@ -148,7 +148,7 @@ class ScenarioLoaderTest {
         final List<String> problems = problems(BASE + "colour: red\n");
 
         assertThat(problems).containsExactly("s.yaml:14: colour: unknown field (expected: one of name, description, "
-                + "seed, duration, access_points, fleet, personas, subsets, load, timeline, expect, network)");
+                + "seed, duration, access_points, fleet, personas, subsets, load, timeline, expect, network, manager)");
     }
 
     @Test

@@ -55,6 +55,9 @@ class ReportWriterTest {
         assertThat(root.at("/personas/browse/injected_errors").isNumber()).isTrue();
         assertThat(root.at("/persona_series/browse/0/p99_ms").isNumber()).isTrue();
         assertThat(root.at("/demotions/1/ejection_ms").isNull()).isTrue();
+        assertThat(root.at("/demotions/0/restoration_ms").asLong()).isEqualTo(16300);
+        assertThat(root.at("/health_decisions/1/arm").asText()).isEqualTo("canary");
+        assertThat(root.at("/health_decisions/1/endpoint").isNull()).isTrue();
         assertThat(root.at("/timeline/2/revision").isNull()).isTrue();
         assertThat(json).contains("\n  \"scenario\" : \"checkout-surge\"");
     }
@@ -134,9 +137,11 @@ class ReportWriterTest {
         final String html = writeHtml(SyntheticReports.full(true, "browse"));
         final String demotions = section(html, "Demotions");
 
-        assertThat(demotions).contains("<td>web-3</td><td>delay 200 ms</td><td class=\"num\">12.000 s</td>"
-                                       + "<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>");
+        assertThat(demotions).contains("<td>web-3</td><td>slow</td><td class=\"num\">12.000 s</td>"
+                                       + "<td class=\"num\">—</td><td class=\"num\">—</td><td class=\"num\">—</td>"
+                                       + "<td class=\"num\">—</td><td class=\"num\">—</td>");
         assertThat(demotions).contains("6.200 s (+1.200 s)");
+        assertThat(demotions).contains("16.300 s (+1.300 s)");
     }
 
     @Test
@@ -147,6 +152,8 @@ class ReportWriterTest {
         assertThat(section(html, "Endpoints")).contains("<td>web-2</td>");
         assertThat(section(html, "Client groups")).contains("<td>mobile</td>", "<td class=\"num\">4,000</td>");
         assertThat(section(html, "Timeline")).contains("<td>inject_fault</td>", "<td class=\"num\">3</td>");
+        assertThat(section(html, "Health decisions")).contains("<td>web-2</td><td>tier 0 -&gt; 1</td>",
+                "<td>127.0.0.3/32 arm canary</td><td>weight 10 -&gt; 0</td>");
     }
 
     @Test
@@ -169,7 +176,7 @@ class ReportWriterTest {
         final RunReport report = new RunReport(full.scenario(), full.seed(), full.passed(), full.startedAt(),
                 full.durationMs(), full.accessPoints(), full.expectations(), full.deltaPropagationMs(),
                 full.demotions(), full.personas(), full.endpoints(), full.groups(), silent, full.endpointSeries(),
-                full.timeline(), full.revisions(), full.convergence());
+                full.timeline(), full.revisions(), full.convergence(), full.healthDecisions());
 
         final String html = writeHtml(report);
 

@@ -48,8 +48,19 @@ class SummaryPrinterTest {
     void demotionsShowDashForNull() {
         final String summary = print(SyntheticReports.full(true, "browse"));
 
-        assertThat(summary).containsPattern("(?m)^  web-2 +abort 503 +5\\.000 s +6\\.200 s +7\\.100 s +7\\.050 s$");
-        assertThat(summary).containsPattern("(?m)^  web-3 +delay 200 ms +12\\.000 s +- +- +-$");
+        assertThat(summary).containsPattern(
+                "(?m)^  web-2 +fail +5\\.000 s +6\\.200 s +7\\.100 s +7\\.050 s +15\\.000 s +16\\.300 s$");
+        assertThat(summary).containsPattern("(?m)^  web-3 +slow +12\\.000 s +- +- +- +- +-$");
+    }
+
+    @Test
+    void healthDecisionsListEachDecision() {
+        final String summary = print(SyntheticReports.full(true, "browse"));
+
+        assertThat(summary).containsPattern(
+                "(?m)^   +7\\.100 s +demote +web-2 +tier 0 -> 1 +written +5 +failure share");
+        assertThat(summary).containsPattern(
+                "(?m)^   +9\\.000 s +canary_stop +127\\.0\\.0\\.3/32 arm canary +weight 10 -> 0 +written +6 ");
     }
 
     @Test

@@ -68,8 +68,8 @@ public final class SyntheticReports {
                         new ExpectationResult("checkout p99", "latency_p99", "<= 50 ms", passed ? "41 ms" : "95 ms",
                                 passed)),
                 new Distribution(36, 3.25, 11.5, 14.0),
-                List.of(new DemotionRecord("web-2", "abort 503", 5000, 6200L, 7100L, 7050L),
-                        new DemotionRecord("web-3", "delay 200 ms", 12000, null, null, null)),
+                List.of(new DemotionRecord("web-2", "fail", 5000, 15000L, 6200L, 7100L, 16300L, 7050L),
+                        new DemotionRecord("web-3", "slow", 12000, null, null, null, null, null)),
                 personaStats,
                 endpointStats,
                 groups,
@@ -81,12 +81,18 @@ public final class SyntheticReports {
                 List.of(new RunReport.RevisionPropagation(3, 3, 3.0, 11.0, 11.0),
                         new RunReport.RevisionPropagation(4, 3, 4.0, 14.0, 14.0)),
                 List.of(new RunReport.Convergence("restore_link control", 9000, 4, 9350L, 350L),
-                        new RunReport.Convergence("heal_access_point all access points", 16000, 4, null, null)));
+                        new RunReport.Convergence("heal_access_point all access points", 16000, 4, null, null)),
+                List.of(new RunReport.HealthDecision(7100, "demote", "web-2", null, null, 0, 1, "written", 5L,
+                                "failure share 100.0% over 12 requests exceeds 20.0%"),
+                        new RunReport.HealthDecision(9000, "canary_stop", null, "127.0.0.3/32", "canary", 10, 0,
+                                "written", 6L, "failure share 15.0% above the control's 0.0%"),
+                        new RunReport.HealthDecision(16300, "restore", "web-2", null, null, 1, 0, "written", 7L,
+                                "not bad for 3 consecutive windows (needed: 3)")));
     }
 
     /** Returns a report of a run that measured nothing, with empty collections and no delta propagation. */
     public static RunReport empty() {
         return new RunReport("idle", 1L, true, "2025-03-14T09:26:53Z", 0, 0, List.of(), null, List.of(), Map.of(),
-                Map.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of(), List.of());
+                Map.of(), Map.of(), Map.of(), Map.of(), List.of(), List.of(), List.of(), List.of());
     }
 }
