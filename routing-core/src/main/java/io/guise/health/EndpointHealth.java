@@ -109,6 +109,11 @@ public final class EndpointHealth implements EndpointHealthView {
             }
 
             @Override
+            public boolean inEjectionPeriod(String endpointId) {
+                return health.inEjectionPeriod(endpointId);
+            }
+
+            @Override
             public int ejectionCount(String endpointId) {
                 return health.ejectionCount(endpointId);
             }
@@ -175,6 +180,18 @@ public final class EndpointHealth implements EndpointHealthView {
     public boolean isEjected(String endpointId) {
         final Member member = members.get(endpointId);
         return member != null && member.isEjected();
+    }
+
+    /**
+     * Returns whether the endpoint's ejection time is still running. Unlike
+     * {@link #isEjected}, this is false once the time is over and the endpoint only
+     * waits for a probe, which needs traffic to happen.
+     */
+    @Override
+    public boolean inEjectionPeriod(String endpointId) {
+        final Member member = members.get(endpointId);
+        return member != null && member.state.get() == EJECTED
+               && nanoClock.getAsLong() - member.ejectedUntilNanos < 0;
     }
 
     /** Returns how many times the endpoint was ejected since start, probe failures included. */

@@ -9,6 +9,12 @@ public interface EndpointHealthView {
     /** Returns whether the endpoint is out of selection: ejected, or waiting for or running a probe. */
     boolean isEjected(String endpointId);
 
+    /**
+     * Returns whether the endpoint's ejection time is still running: false once it is
+     * over, also while the endpoint waits for its probe.
+     */
+    boolean inEjectionPeriod(String endpointId);
+
     /** Returns how many times the endpoint was ejected since start, failed probes included. */
     int ejectionCount(String endpointId);
 

@@ -91,7 +91,7 @@ public final class HealthReporter {
                                         .setFailures(interval.failures())
                                         .setTimeouts(interval.timeouts())
                                         .setLatencyHistogram(ByteString.copyFrom(interval.latencyHistogram()))
-                                        .setLocallyEjected(health.isEjected(id))
+                                        .setLocallyEjected(health.inEjectionPeriod(id))
                                         .setEjections(newEjections)
                                         .setActiveCheck(activeCheckState.apply(id)));
         }

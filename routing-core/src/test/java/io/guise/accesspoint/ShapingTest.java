@@ -42,6 +42,9 @@ import org.junit.jupiter.api.Timeout;
 class ShapingTest {
 
     private static final long SLOW_MILLIS = 10;
+    // The quiet subset's endpoint is slower, so its p99 comes from the endpoint rather than from a few
+    // milliseconds of scheduling noise on a small machine.
+    private static final long QUIET_MILLIS = 50;
 
     private final LoopbackEndpoints endpoints = new LoopbackEndpoints();
     private final List<AutoCloseable> slowServers = new ArrayList<>();
@@ -206,6 +209,96 @@ class ShapingTest {
         assertThat(flooded.maxConcurrent.get()).isLessThanOrEqualTo(2);
     }
 
+    @Test
+    void l7_subsetFloodLeavesOtherSubsetLatency() throws Exception {
+        final SlowEndpoint flooded = slowEndpoint();
+        final SlowEndpoint quiet = slowEndpoint(QUIET_MILLIS);
+        final AccessPointConfig config = config(listener("web", "L7", "127.0.0.1", "127.0.0.2"))
+                .setAdmission(Admission.newBuilder().setMaxConcurrentRequests(8).setQueueLimit(16))
+                .addPersonas(persona("flood", "flooded"))
+                .addPersonas(persona("quiet", "quiet"))
+                .addEndpoints(endpoint("flooded-1", "flooded", flooded.address()))
+                .addEndpoints(endpoint("quiet-1", "quiet", quiet.address()))
+                .addSubsets(subset("127.0.0.1/32", "flood").toBuilder().setMaxConcurrentRequests(2))
+                .addSubsets(subset("127.0.0.2/32", "quiet"))
+                .build();
+        accessPoint = AccessPoint.start(config, 4);
+        final List<InetSocketAddress> addresses = accessPoint.listenerAddresses("web");
+        // Warm up both paths so that first-use costs stay out of the baseline.
+        timed(addresses.get(1), 2, 10);
+        send(addresses.get(0), 2, 10);
+
+        final Timed alone = timed(addresses.get(1), 4, 50);
+        final java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final Counts floodCounts = new Counts();
+        final List<Future<?>> flooders = new ArrayList<>();
+        // The flood has its own HTTP client: one JDK client serves all its connections from one selector
+        // thread, and sharing it would slow the quiet subset's responses inside the client.
+        final HttpClient floodClient = AccessPointFixture.httpClient();
+        for (int t = 0; t < 12; t++) {
+            flooders.add(clients.submit(() -> {
+                while (flooding.get()) {
+                    final int status = get(floodClient, addresses.get(0), "/").statusCode();
+                    if (status == 200) {
+                        floodCounts.ok.incrementAndGet();
+                    } else if (status == 503) {
+                        floodCounts.shed.incrementAndGet();
+                    } else {
+                        floodCounts.other.incrementAndGet();
+                    }
+                    // A short pause per flood client keeps the test about isolation, not about two
+                    // cores running out of CPU time for the client threads.
+                    Thread.sleep(10);
+                }
+                return null;
+            }));
+        }
+        final Timed duringFlood = timed(addresses.get(1), 4, 50);
+        flooding.set(false);
+        for (Future<?> flooder : flooders) {
+            flooder.get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(alone.ok.get()).isEqualTo(200);
+        assertThat(duringFlood.ok.get()).isEqualTo(200);
+        assertThat(floodCounts.shed.get()).isPositive();
+        assertThat(floodCounts.other.get()).isZero();
+        assertThat(flooded.maxConcurrent.get()).isLessThanOrEqualTo(2);
+        final long aloneP99 = alone.micros.getValueAtPercentile(99);
+        final long floodedP99 = duringFlood.micros.getValueAtPercentile(99);
+        assertThat(floodedP99)
+                .as("quiet subset p99 with the flood (%d us) against without it (%d us)", floodedP99, aloneP99)
+                .isLessThanOrEqualTo(Math.round(aloneP99 * 1.10));
+    }
+
+    /** Sends requests like {@link #send} and records each response time. Only 200s count as successes. */
+    private Timed timed(InetSocketAddress address, int threads, int perThread) throws Exception {
+        final Timed timed = new Timed();
+        final List<Future<?>> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            senders.add(clients.submit(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    final long start = System.nanoTime();
+                    final HttpResponse<String> response = get(client, address, "/");
+                    timed.micros.recordValue((System.nanoTime() - start) / 1000);
+                    if (response.statusCode() == 200) {
+                        timed.ok.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> sender : senders) {
+            sender.get(40, TimeUnit.SECONDS);
+        }
+        return timed;
+    }
+
+    private static final class Timed {
+        final AtomicInteger ok = new AtomicInteger();
+        final org.HdrHistogram.ConcurrentHistogram micros = new org.HdrHistogram.ConcurrentHistogram(3);
+    }
+
     /** Sends {@code perThread} requests from each of {@code threads} threads and counts 200s and 503 sheds. */
     private Counts send(InetSocketAddress address, int threads, int perThread) throws Exception {
         final Counts counts = new Counts();
@@ -240,7 +333,11 @@ class ShapingTest {
     }
 
     private SlowEndpoint slowEndpoint() throws IOException {
-        final SlowEndpoint endpoint = new SlowEndpoint();
+        return slowEndpoint(SLOW_MILLIS);
+    }
+
+    private SlowEndpoint slowEndpoint(long delayMillis) throws IOException {
+        final SlowEndpoint endpoint = new SlowEndpoint(delayMillis);
         slowServers.add(endpoint);
         return endpoint;
     }
@@ -262,7 +359,7 @@ class ShapingTest {
         private final HttpServer server;
         private final ExecutorService executor = Executors.newFixedThreadPool(32);
 
-        SlowEndpoint() throws IOException {
+        SlowEndpoint(long delayMillis) throws IOException {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
             server.createContext("/", exchange -> {
                 try (InputStream in = exchange.getRequestBody()) {
@@ -270,7 +367,7 @@ class ShapingTest {
                     // Counted only while sleeping: the proxy frees a slot before this thread finishes the write.
                     maxConcurrent.accumulateAndGet(current.incrementAndGet(), Math::max);
                     try {
-                        Thread.sleep(SLOW_MILLIS);
+                        Thread.sleep(delayMillis);
                     } finally {
                         current.decrementAndGet();
                     }
