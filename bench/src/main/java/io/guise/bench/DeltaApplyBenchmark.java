@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applying a delta that changes one persona on an access point that holds 100,000
+ * Applying a delta that changes one persona on an access point that serves 100,000
  * personas (one /32 subset each, 100 pools of 4 endpoints). On a delta the
  * distribution client runs {@link Deltas#apply} and hands the result to
  * {@link AccessPoint#replaceRouting}, which validates the whole snapshot, builds a new
@@ -73,12 +73,12 @@ public class DeltaApplyBenchmark {
     private AccessPointMetrics metrics;
     private EndpointHealth health;
     private AccessPoint accessPoint;
-    // The snapshot the access point holds, as the distribution client tracks it.
-    private RoutingSnapshot held;
+    // The snapshot in force on the access point, as the distribution client tracks it.
+    private RoutingSnapshot inForce;
 
     @Setup(Level.Trial)
     public void setUp() throws InvalidConfigException, InterruptedException {
-        // Each replaceRouting logs a line at INFO; keep the output to JMH's.
+        // Each replaceRouting call logs a line at INFO, which would bury the JMH output.
         ((Logger) LoggerFactory.getLogger("io.guise")).setLevel(ch.qos.logback.classic.Level.WARN);
         before = RoutingFixtures.snapshot(1, PERSONAS, POOLS);
         after = RoutingFixtures.withChangedPersona(before, 2, CHANGED_PERSONA, 900);
@@ -91,7 +91,7 @@ public class DeltaApplyBenchmark {
         if (!violations.isEmpty()) {
             throw new IllegalStateException("the fixture snapshot is invalid: " + violations.get(0));
         }
-        // No listeners: the access point binds nothing and only holds its table.
+        // Without listeners the access point binds no socket and only keeps its table.
         accessPoint = AccessPoint.start(AccessPointConfig.newBuilder()
                 .setId("bench")
                 .addAllPersonas(before.getPersonasList())
@@ -99,7 +99,7 @@ public class DeltaApplyBenchmark {
                 .addAllSubsets(before.getSubsetsList())
                 .build(), 1);
         accessPoint.replaceRouting(before);
-        held = before;
+        inForce = before;
         System.out.printf("%d personas, %d endpoints, %d subsets; delta: %d upserted persona(s)%n",
                           before.getPersonasCount(), before.getEndpointsCount(), before.getSubsetsCount(),
                           forward.getUpsertedPersonasCount());
@@ -127,10 +127,10 @@ public class DeltaApplyBenchmark {
 
     @Benchmark
     public long accessPointApply() throws Deltas.RevisionGapException, InvalidConfigException {
-        final Delta delta = held.getRevision() == before.getRevision() ? forward : backward;
-        final RoutingSnapshot next = Deltas.apply(held, delta);
+        final Delta delta = inForce.getRevision() == before.getRevision() ? forward : backward;
+        final RoutingSnapshot next = Deltas.apply(inForce, delta);
         accessPoint.replaceRouting(next);
-        held = next;
+        inForce = next;
         return accessPoint.routing().current().revision();
     }
 }

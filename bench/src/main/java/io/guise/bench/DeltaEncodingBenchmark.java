@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Wire size and encode and decode time of the two messages the distribution server
- * can send an access point that holds 100,000 personas (the state of
+ * can send an access point that serves 100,000 personas (the state of
  * {@link DeltaApplyBenchmark}) after one persona changed: a {@link DeltaUpdate} with a
  * one-persona {@link Delta}, or a {@link FullSnapshot}. Both are wrapped in the
  * {@link ManagerMessage} that goes on the stream, with a 36-character epoch.
