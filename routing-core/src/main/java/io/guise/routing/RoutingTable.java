@@ -116,10 +116,11 @@ public final class RoutingTable {
         requireNonNull(faultSafety, "faultSafety");
         final Map<String, InetAddress[]> resolved = new HashMap<>();
         final Map<String, PersonaRoute> personas = new LinkedHashMap<>();
+        // One pass over the endpoints, so a table of many personas does not scan them once per persona.
+        final EndpointIndex endpoints = new EndpointIndex(snapshot.getEndpointsList());
         for (Persona persona : snapshot.getPersonasList()) {
             personas.put(persona.getId(),
-                         buildRoute(persona, snapshot.getEndpointsList(), tls, metrics, health, balancing,
-                                    faultSafety, resolved));
+                         buildRoute(persona, endpoints, tls, metrics, health, balancing, faultSafety, resolved));
         }
         final SubsetMap.Builder<SubsetTarget> subsets = SubsetMap.builder();
         for (SubsetEntry entry : snapshot.getSubsetsList()) {
@@ -236,11 +237,11 @@ public final class RoutingTable {
         return route;
     }
 
-    private static PersonaRoute buildRoute(Persona persona, List<Endpoint> endpoints, PersonaTlsContexts tls,
+    private static PersonaRoute buildRoute(Persona persona, EndpointIndex endpoints, PersonaTlsContexts tls,
                                            AccessPointMetrics metrics, EndpointHealth health, Balancing balancing,
                                            FaultSafety faultSafety, Map<String, InetAddress[]> resolved) {
         final boolean ipv6 = "IPv6".equals(persona.getAddressFamily());
-        final List<Endpoint> members = poolMembers(persona, endpoints);
+        final List<Endpoint> members = endpoints.poolMembers(persona);
         final long decayNanos = members.isEmpty() ? 0 : balancing.p2cDecayNanos(sharedPool(members));
         final List<UpstreamTarget> targets = new ArrayList<>(members.size());
         final int[] tiers = new int[members.size()];
@@ -288,30 +289,35 @@ public final class RoutingTable {
     }
 
     /**
-     * Returns the endpoints a persona's address names: those whose pool equals it,
-     * or else those at that address.
+     * The endpoints of one snapshot by pool name and by address, in snapshot order,
+     * so that finding a persona's pool costs one map lookup.
      */
-    static List<Endpoint> poolMembers(Persona persona, List<Endpoint> endpoints) {
-        final String name = persona.getAddress();
-        final List<Endpoint> byPool = new ArrayList<>();
-        for (Endpoint endpoint : endpoints) {
-            if (endpoint.getPool().equals(name)) {
-                byPool.add(endpoint);
+    private static final class EndpointIndex {
+        private final Map<String, List<Endpoint>> byPool = new HashMap<>();
+        // Key: the address of an IP literal in canonical form, or a lower-case host name.
+        private final Map<String, List<Endpoint>> byAddress = new HashMap<>();
+
+        EndpointIndex(List<Endpoint> endpoints) {
+            for (Endpoint endpoint : endpoints) {
+                byPool.computeIfAbsent(endpoint.getPool(), key -> new ArrayList<>()).add(endpoint);
+                byAddress.computeIfAbsent(addressKey(endpoint.getAddress()), key -> new ArrayList<>()).add(endpoint);
             }
         }
-        if (!byPool.isEmpty()) {
-            return byPool;
-        }
-        final InetAddress literal = literal(name);
-        final List<Endpoint> byAddress = new ArrayList<>();
-        for (Endpoint endpoint : endpoints) {
-            final boolean same = literal != null ? literal.equals(literal(endpoint.getAddress()))
-                                                 : endpoint.getAddress().equalsIgnoreCase(name);
-            if (same) {
-                byAddress.add(endpoint);
+
+        /** Returns the endpoints whose pool is the persona's address, or else those at that address. */
+        List<Endpoint> poolMembers(Persona persona) {
+            final String name = persona.getAddress();
+            final List<Endpoint> pool = byPool.get(name);
+            if (pool != null && !name.isEmpty()) {
+                return pool;
             }
+            return byAddress.getOrDefault(addressKey(name), List.of());
         }
-        return byAddress;
+
+        private static String addressKey(String address) {
+            final InetAddress literal = literal(address);
+            return literal != null ? literal.getHostAddress() : address.toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     private static InetAddress addressOf(Endpoint endpoint, boolean ipv6, Map<String, InetAddress[]> resolved) {
