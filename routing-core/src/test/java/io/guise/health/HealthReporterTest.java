@@ -90,7 +90,7 @@ class HealthReporterTest {
         assertThat(first.getActiveCheck()).isEqualTo("HEALTHY");
         final Histogram firstLatency = decode(first.getLatencyHistogram());
         assertThat(firstLatency.getTotalCount()).isEqualTo(2);
-        assertThat(firstLatency.getMaxValue()).isBetween(4995L, 5005L);
+        assertThat(firstLatency.getMaxValue()).isBetween(4950L, 5050L);
         final EndpointInterval second = report.getEndpoints(1);
         assertThat(second.getSuccesses()).isZero();
         assertThat(second.getFailures()).isEqualTo(2);
