@@ -7,10 +7,10 @@ Feature: Demotion of failing endpoints
 
   The access point acts first and on its own: after a few failures in a row it
   ejects the endpoint locally and retries the failed requests elsewhere. A
-  demoted endpoint gets no traffic, so the manager cannot see it recover; it
-  restores the endpoint after a number of windows without enough requests to
-  judge it, and the access point's probe after the ejection confirms that the
-  endpoint answers again.
+  demoted endpoint gets no traffic, so the manager cannot see it recover. Once
+  the access point's ejection has run out, the manager restores the endpoint
+  after a number of windows without enough requests to judge it, and the
+  access point's next request probes it and confirms that it answers again.
 
   Background:
     Given a persona manager that judges endpoint health every 300 ms with:
