@@ -75,6 +75,8 @@ public final class DistributionClient implements AutoCloseable {
     private ManagedChannel channel;
     private Attempt attempt;
     private int addressIndex;
+    // Stream attempts that ended since the last message from a manager; touched only on the client's thread.
+    private int failedAttempts;
 
     private volatile String heldEpoch;
     private volatile long heldRevision;
@@ -214,8 +216,13 @@ public final class DistributionClient implements AutoCloseable {
         channel = (tls == null ? channelBuilder.usePlaintext() : channelBuilder.sslContext(tls)).build();
         attempt = new Attempt();
         DistributionGrpc.newStub(channel).stream(attempt);
-        logger.info("Access point {}: opening the distribution stream to {} (epoch \"{}\", revision {})",
-                    accessPointId, managerAddress, heldEpoch, heldRevision);
+        if (failedAttempts == 0) {
+            logger.info("Access point {}: opening the distribution stream to {} (epoch \"{}\", revision {})",
+                        accessPointId, managerAddress, heldEpoch, heldRevision);
+        } else {
+            logger.debug("Access point {}: opening the distribution stream to {} (epoch \"{}\", revision {}),"
+                         + " attempt {}", accessPointId, managerAddress, heldEpoch, heldRevision, failedAttempts + 1);
+        }
         attempt.send(AccessPointMessage.newBuilder()
                              .setHello(Hello.newBuilder()
                                                .setAccessPointId(accessPointId)
@@ -232,6 +239,11 @@ public final class DistributionClient implements AutoCloseable {
         if (!connected) {
             connected = true;
             backoff.reset();
+            if (failedAttempts > 1) {
+                logger.info("Access point {}: distribution stream to {} is back after {} failed attempts",
+                            accessPointId, managerAddress(), failedAttempts - 1);
+            }
+            failedAttempts = 0;
         }
         switch (message.getKindCase()) {
             case SNAPSHOT -> {
@@ -328,9 +340,21 @@ public final class DistributionClient implements AutoCloseable {
         final InetSocketAddress failed = managerAddress();
         addressIndex = (addressIndex + 1) % managerAddresses.size();
         final Duration delay = backoff.nextDelay();
-        logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting to {}"
-                    + " in {} ms", accessPointId, failed, error == null ? "closed by the manager" : error.toString(),
-                    heldRevision, managerAddress(), delay.toMillis());
+        failedAttempts++;
+        final String cause = error == null ? "closed by the manager" : error.toString();
+        // One WARN per outage, then a reminder every tenth attempt, so a long partition does not flood the log.
+        if (failedAttempts == 1) {
+            logger.warn("Access point {}: distribution stream to {} ended ({}); serving revision {}, reconnecting"
+                        + " to {} in {} ms", accessPointId, failed, cause, heldRevision, managerAddress(),
+                        delay.toMillis());
+        } else if (failedAttempts % 10 == 1) {
+            logger.warn("Access point {}: manager still unreachable after {} attempts (last: {} at {}); serving"
+                        + " revision {}, next attempt to {} in {} ms", accessPointId, failedAttempts - 1, cause,
+                        failed, heldRevision, managerAddress(), delay.toMillis());
+        } else {
+            logger.debug("Access point {}: attempt to {} failed ({}); reconnecting to {} in {} ms", accessPointId,
+                         failed, cause, managerAddress(), delay.toMillis());
+        }
         executor.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
 /** Checks the fields of one persona. Stateless apart from the TLS capabilities, so thread-safe. */
 final class PersonaRules {
 
+    // 2001-09-09T01:46:40Z in milliseconds since the Unix epoch.
+    private static final long MIN_EXPIRY_MILLIS = 1_000_000_000_000L;
+
     static final String ADDRESS_RULE = "an IP literal, a hostname of RFC 1123 labels of at most 253 characters,"
             + " or an endpoint pool name of " + Names.ID_RULE;
 
@@ -142,9 +145,13 @@ final class PersonaRules {
         }
         checkDelay(persona.getSimulatedLatencyMs(), path + ".simulated_latency_ms", out);
         checkDelay(persona.getJitterMs(), path + ".jitter_ms", out);
-        if (persona.getFaultExpiresAtMs() < 0) {
-            out.add(Violation.ofLong(path + ".fault_expires_at_ms", persona.getFaultExpiresAtMs(),
-                    "milliseconds since the Unix epoch >= 0, where 0 means never"));
+        final long expiresAt = persona.getFaultExpiresAtMs();
+        // Any real expiry in milliseconds is past 2001. A smaller positive value is almost surely a time in
+        // seconds, which would read as 1970 and silently switch the persona's faults off.
+        if (expiresAt < 0 || expiresAt > 0 && expiresAt < MIN_EXPIRY_MILLIS) {
+            out.add(Violation.ofLong(path + ".fault_expires_at_ms", expiresAt,
+                    "0 for never, or milliseconds since the Unix epoch from 1000000000000 (2001-09-09) on;"
+                    + " a time in seconds is 1000 times too small"));
         }
 
         final double errorRate = persona.getErrorRatePercent();

@@ -66,8 +66,20 @@ class HealthRulesTest {
                 .build();
 
         assertThat(validator.validate(snapshot).stream().map(Violation::toString)).containsExactly(
-                "personas[0].fault_expires_at_ms: -1 (expected: milliseconds since the Unix epoch >= 0, where 0"
-                + " means never)");
+                "personas[0].fault_expires_at_ms: -1 (expected: 0 for never, or milliseconds since the Unix epoch"
+                + " from 1000000000000 (2001-09-09) on; a time in seconds is 1000 times too small)");
+    }
+
+    @Test
+    void faultExpiresAt_secondsRejected() {
+        final RoutingSnapshot snapshot = RoutingSnapshot.newBuilder()
+                .addPersonas(Persona.newBuilder().setId("web").setAddressFamily("IPv4").setAddress("web")
+                                     .setPort(80).setFaultExpiresAtMs(1_796_432_515L))
+                .build();
+
+        assertThat(validator.validate(snapshot).stream().map(Violation::toString)).containsExactly(
+                "personas[0].fault_expires_at_ms: 1796432515 (expected: 0 for never, or milliseconds since the Unix"
+                + " epoch from 1000000000000 (2001-09-09) on; a time in seconds is 1000 times too small)");
     }
 
     @Test

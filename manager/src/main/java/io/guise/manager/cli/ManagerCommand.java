@@ -85,7 +85,7 @@ public final class ManagerCommand implements Callable<Integer> {
                            "  min_requests: requests an endpoint needs in a window to be judged (20)",
                            "  max_error_rate_percent: failure share above which an endpoint is bad (20)",
                            "  latency_outlier_factor: p99 above this many times the pool's median p99 is bad (3)",
-                           "  min_latency_outlier_ms: a p99 at or below this is never an outlier (20)",
+                           "  min_latency_outlier_ms: a p99 at or below this is never an outlier (100)",
                            "  restore_after_windows: healthy windows before a demoted endpoint is restored,"
                            + " times its demotion count (3)",
                            "  max_demoted_percent: share of a pool that may be demoted at once (50)",

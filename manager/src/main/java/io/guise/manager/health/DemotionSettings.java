@@ -8,8 +8,9 @@ package io.guise.manager.health;
  * @param maxErrorRatePercent an endpoint whose failures exceed this share of its requests is bad (default 20)
  * @param latencyOutlierFactor an endpoint whose p99 exceeds this many times the median p99 of its pool is
  *     bad (default 3)
- * @param minLatencyOutlierMillis a p99 at or below this is never an outlier, so that microsecond noise
- *     between fast endpoints does not count (default 20 ms)
+ * @param minLatencyOutlierMillis a p99 at or below this is never an outlier, so that a pause of a few
+ *     tens of milliseconds (a garbage collection, a busy machine) in a window of a few dozen requests
+ *     does not demote a fast endpoint (default 100 ms)
  * @param restoreAfterWindows consecutive healthy windows before a demoted endpoint is restored (default 3)
  * @param maxDemotedPercent the share of a pool that may be demoted at once, counted after the demotion
  *     (default 50)
@@ -49,6 +50,6 @@ public record DemotionSettings(long minRequests, double maxErrorRatePercent, dou
     }
 
     public static DemotionSettings defaults() {
-        return new DemotionSettings(20, 20, 3, 20, 3, 50, 1);
+        return new DemotionSettings(20, 20, 3, 100, 3, 50, 1);
     }
 }

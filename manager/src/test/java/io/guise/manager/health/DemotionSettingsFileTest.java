@@ -21,7 +21,7 @@ class DemotionSettingsFileTest {
 
         final DemotionSettings settings = DemotionSettingsFile.load(file);
 
-        assertThat(settings).isEqualTo(new DemotionSettings(50, 12.5, 3, 20, 3, 50, 1));
+        assertThat(settings).isEqualTo(new DemotionSettings(50, 12.5, 3, 100, 3, 50, 1));
     }
 
     @Test
