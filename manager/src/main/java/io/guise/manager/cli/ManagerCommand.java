@@ -291,6 +291,13 @@ public final class ManagerCommand implements Callable<Integer> {
         RevisionStore store = null;
         try {
             ManagerServer.checkExposure(options);
+            // Certificate problems are reported before the store is created, so a bad flag leaves no data behind.
+            if (options.distributionTls() != null) {
+                options.distributionTls().checkFiles();
+            }
+            if (options.adminTls() != null) {
+                options.adminTls().serverContext();
+            }
             store = ManagerServer.openStore(options);
             server = ManagerServer.start(options, store);
         } catch (IllegalArgumentException e) {

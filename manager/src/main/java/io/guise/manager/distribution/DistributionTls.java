@@ -102,6 +102,24 @@ public record DistributionTls(Path certificateFile, Path privateKeyFile, Path cl
      * @throws IllegalArgumentException naming the option, the path and the reason
      *     when a file is missing, unreadable or unusable
      */
+    /**
+     * Reads every file the settings name, so a command line can reject a bad one
+     * before it initializes a store or binds a port.
+     *
+     * @throws IllegalArgumentException naming the option, the path and the reason
+     *     when a file is missing, unreadable or unusable
+     */
+    public void checkFiles() {
+        final List<X509Certificate> chain = PemFiles.certificates("--grpc-cert-file", certificateFile,
+                                                                  "the manager's certificate chain");
+        final PrivateKey key = PemFiles.privateKey("--grpc-key-file", privateKeyFile);
+        PemFiles.checkKeyMatches("--grpc-key-file", privateKeyFile, key, "--grpc-cert-file", chain.get(0));
+        if (clientCaFile != null) {
+            PemFiles.certificates("--client-ca-file", clientCaFile,
+                                  "the CA certificates that sign access point certificates");
+        }
+    }
+
     SslContext serverContext(StreamRejections rejections) {
         requireNonNull(rejections, "rejections");
         final List<X509Certificate> chain = PemFiles.certificates("--grpc-cert-file", certificateFile,

@@ -115,6 +115,23 @@ class ControlTlsCliTest {
     }
 
     @Test
+    void badClientCa_rejectedBeforeStoreCreated() throws Exception {
+        final Path junk = folder.resolve("junk-ca.pem");
+        java.nio.file.Files.writeString(junk, "not a certificate\n");
+        final Path dataDir = folder.resolve("untouched");
+
+        final int status = run(new ManagerCommand(), "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0",
+                               "--grpc-listen", "127.0.0.1:0",
+                               "--grpc-cert-file", managerCertificate.certificateFile().toString(),
+                               "--grpc-key-file", managerCertificate.privateKeyFile().toString(),
+                               "--client-ca-file", junk.toString(), "--require-client-cert");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).startsWith("--client-ca-file: " + junk);
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
     void missingCertificateFile_failsStartNamingPath() {
         final Path missing = folder.resolve("missing.pem");
 
