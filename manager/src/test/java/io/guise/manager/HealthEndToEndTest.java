@@ -135,7 +135,7 @@ class HealthEndToEndTest {
         assertThat(demotion.timeMillis() - ejectedMillis)
                 .as("demotion %d ms after the local ejection", demotion.timeMillis() - ejectedMillis)
                 .isLessThanOrEqualTo(3L * HEALTH_INTERVAL_MS);
-        // The window that decides holds either the failures before the ejection or the ejection itself.
+        // The window that decides contains either the failures before the ejection or the ejection itself.
         assertThat(demotion.endpoint().failures()).isPositive();
         assertThat(demotion.endpoint().reporters()).containsExactly("ap-health");
         assertThat(demotion.reason()).matches("(locally ejected by ap-health|failure share).*");
@@ -400,8 +400,8 @@ class HealthEndToEndTest {
     }
 
     /**
-     * Sends one HTTP/1.1 GET from a chosen loopback source address, so a weighted
-     * split sees many clients; returns the status code.
+     * Sends one HTTP/1.1 GET from a chosen loopback source address and returns the
+     * status code. Many source addresses let a weighted split place clients in every arm.
      */
     private static int getFrom(String source, InetSocketAddress listener) throws IOException {
         try (Socket socket = new Socket()) {

@@ -51,7 +51,7 @@ class RetryTest {
      * Starts an access point whose persona "web" has {@code healthyCount} healthy
      * endpoints and one that responds to every request with {@code badStatus} after
      * {@code badDelayMillis}. Local ejection is set so high that it never takes the bad
-     * endpoint out, so each test sees every pick.
+     * endpoint out, so every pick in a test can land on it.
      */
     private InetSocketAddress start(int healthyCount, int badStatus, long badDelayMillis, RetryPolicy retries,
                                     Persona.Builder persona) throws Exception {

@@ -147,8 +147,8 @@ class P2cSelectionTest {
 
         final Map<Integer, Integer> counts = countP2c(fourEqual(), loads);
 
-        // Of the six equally likely pairs, endpoint 0 wins two and ties with endpoint 1 in a third, as
-        // endpoint 1 does; endpoint 2 wins only against endpoint 3.
+        // Of the six equally likely pairs, endpoint 0 wins two and ties with endpoint 1 in a third, and so
+        // does endpoint 1. Endpoint 2 wins only against endpoint 3.
         assertThat(counts).containsOnlyKeys(0, 1, 2);
         assertThat(counts.get(0)).isBetween(DRAWS * 5 / 12 - 1500, DRAWS * 5 / 12 + 1500);
         assertThat(counts.get(1)).isBetween(DRAWS * 5 / 12 - 1500, DRAWS * 5 / 12 + 1500);

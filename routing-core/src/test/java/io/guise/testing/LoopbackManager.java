@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A distribution service for tests on 127.0.0.1, on a port the system picks. It
  * responds to every hello with a full snapshot of the routing it was given, keeps
- * the health reports it receives, and sends heartbeats when a test asks.
+ * the health reports it receives, and sends heartbeats when a test calls for them.
  * Closing stops it. Thread-safe.
  */
 public final class LoopbackManager implements AutoCloseable {

@@ -420,7 +420,7 @@ public final class DistributionServer implements AutoCloseable {
             }
         }
 
-        /** Writes {@code heartbeat} when the stream has said hello and can take it; returns whether it did. */
+        /** Writes {@code heartbeat} when the stream has sent its hello and can take it. Returns whether it did. */
         synchronized boolean sendHeartbeat(ManagerMessage heartbeat) {
             if (id == null || ended || !call.isReady()) {
                 return false;

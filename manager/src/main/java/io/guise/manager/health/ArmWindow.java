@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
 /**
  * What every access point measured of one persona's traffic over one window,
  * summed: responses from endpoints only, injected persona faults left out and
- * counted on their own. The histogram holds response times in microseconds and
+ * counted on their own. The histogram contains response times in microseconds and
  * belongs to this record; callers must not change it after handing it over.
  *
  * @param successes responses below 500, or L4 connections that opened

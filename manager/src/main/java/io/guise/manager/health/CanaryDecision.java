@@ -4,7 +4,7 @@ package io.guise.manager.health;
  * The canary guard's decision to stop one arm of a weighted split: the manager
  * sets the arm's weight to 0. Immutable.
  *
- * @param prefix the subset entry whose split holds the arm
+ * @param prefix the subset entry whose split contains the arm
  * @param arm the persona id of the stopped arm
  * @param control the persona id of the control arm it was compared with
  * @param reason a sentence naming the test that decided, with its figures

@@ -60,9 +60,9 @@ public record DecisionRecord(long timeMillis, Action action, String reason, Outc
         }
     }
 
-    /** What the write of a decision did. */
+    /** The result of writing a decision. */
     public enum Outcome {
-        /** A new revision holds the change. */
+        /** A new revision contains the change. */
         WRITTEN,
         /** The routing state already held the change, so no revision was written. */
         UNCHANGED,
@@ -111,7 +111,7 @@ public record DecisionRecord(long timeMillis, Action action, String reason, Outc
     /**
      * A canary stop's change and both arms' figures.
      *
-     * @param prefix the subset entry whose split holds the arm
+     * @param prefix the subset entry whose split contains the arm
      * @param arm the stopped arm's persona id
      * @param control the control arm's persona id
      * @param fromWeight the arm's weight before the stop

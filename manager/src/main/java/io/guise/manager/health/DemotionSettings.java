@@ -8,9 +8,9 @@ package io.guise.manager.health;
  * @param maxErrorRatePercent an endpoint whose failures exceed this share of its requests is bad (default 20)
  * @param latencyOutlierFactor an endpoint whose p99 exceeds this many times the median p99 of its pool is
  *     bad (default 3)
- * @param minLatencyOutlierMillis a p99 at or below this is never an outlier, so that a pause of a few
- *     tens of milliseconds (a garbage collection, a busy machine) in a window of a few dozen requests
- *     does not demote a fast endpoint (default 100 ms)
+ * @param minLatencyOutlierMillis a p99 at or below this is never an outlier (default 100 ms). In a window
+ *     of a few dozen requests, p99 is the slowest one, so a pause of a few tens of milliseconds (a garbage
+ *     collection, a busy machine) must not demote a fast endpoint.
  * @param restoreAfterWindows consecutive healthy windows before a demoted endpoint is restored (default 3)
  * @param maxDemotedPercent the share of a pool that may be demoted at once, counted after the demotion
  *     (default 50)

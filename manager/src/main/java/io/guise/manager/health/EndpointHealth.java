@@ -17,7 +17,7 @@ import java.util.List;
  * @param requests requests of the window over every access point
  * @param failures failures and timeouts of the window
  * @param failurePercent failures as a share of requests, in percent
- * @param p99Millis p99 latency of the window; 0 without answered requests
+ * @param p99Millis p99 latency of the window; 0 without responses
  * @param reporters ids of the access points that reported it in the window, sorted
  */
 public record EndpointHealth(String endpointId, String pool, int tier, int originalTier, boolean demoted,

@@ -6,8 +6,8 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * What every access point reported of one endpoint over one manager window,
- * summed. The histogram contains response times in microseconds and belongs to this
+ * The figures every access point reported of one endpoint over one manager
+ * window, summed. The histogram contains response times in microseconds and belongs to this
  * record; callers must not change it.
  *
  * @param successes responses below 500, or L4 connections that opened

@@ -97,7 +97,10 @@ public final class HealthAggregator {
         reportListeners.add(requireNonNull(listener, "listener"));
     }
 
-    /** Adds one report of {@code accessPointId} to the current window; never throws for bad content. */
+    /**
+     * Adds one report of {@code accessPointId} to the current window. Bad entries are
+     * dropped and counted instead of raising an exception.
+     */
     public void accept(String accessPointId, HealthReport report) {
         acceptFromReplica(accessPointId, report);
         for (BiConsumer<String, HealthReport> listener : reportListeners) {
@@ -217,8 +220,8 @@ public final class HealthAggregator {
 
     /**
      * Returns the entry's histogram copied into an auto-resizing one of three
-     * significant digits, so that windows always merge histograms of one shape;
-     * returns null after dropping an entry whose histogram is unusable.
+     * significant digits, so that windows always merge histograms of one shape.
+     * Returns null after dropping an entry whose histogram is unusable.
      */
     private Histogram decode(String accessPointId, String kind, String id, ByteString bytes) {
         final Histogram normalized = new Histogram(3);

@@ -35,7 +35,7 @@ final class HistogramDecoder {
     }
 
     /**
-     * Returns the decoded histogram, or null for empty bytes (nothing was answered).
+     * Returns the decoded histogram, or null for empty bytes (no response was recorded).
      *
      * @throws BadHistogramException when the bytes are not a usable compressed histogram
      */

@@ -38,7 +38,7 @@ class ManagerCommandTest {
     }
 
     @Test
-    void badHealthConfig_exitStatus2NamingFileFieldAndRule() throws Exception {
+    void badHealthConfig_exitsWithStatus2() throws Exception {
         final Path file = Files.writeString(folder.resolve("health.json"), "{\"restore_after_windows\": 0}");
 
         final int status = run("--data-dir", folder.resolve("data").toString(), "--health-config", file.toString());

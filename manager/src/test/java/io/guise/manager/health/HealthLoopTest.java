@@ -75,9 +75,9 @@ class HealthLoopTest {
     }
 
     /**
-     * Sends one report from each of ap-1 and ap-2 for every endpoint of the pool:
-     * the bad ones fail half of their 100 requests (split unevenly over the two),
-     * the others succeed on all 100; then steps the clock and closes the window.
+     * Sends one report from each of ap-1 and ap-2 for every endpoint of the pool,
+     * then steps the clock and closes the window. The bad endpoints fail half of
+     * their 100 requests (split unevenly over the two), and the others succeed on all 100.
      */
     private void window(HealthLoop loop, String pool, int size, Set<String> bad) {
         final HealthReport.Builder first = HealthReport.newBuilder();
@@ -229,7 +229,7 @@ class HealthLoopTest {
     }
 
     @Test
-    void flappingEndpoint_demotedOnceAndNotRestoredEachWindow() throws Exception {
+    void flappingEndpoint_demotedOnlyOnce() throws Exception {
         seedPool("web", 4);
         final HealthLoop loop = loop(DemotionSettings.defaults());
         final long before = revision();
@@ -369,7 +369,7 @@ class HealthLoopTest {
     }
 
     @Test
-    void failingSplitGuard_stopsNoArmAndLoopGoesOn() throws Exception {
+    void failingSplitGuard_loopContinues() throws Exception {
         seedPool("web", 4);
         final HealthLoop loop = new HealthLoop(config, aggregator, DemotionSettings.defaults(),
                                                (now, subsets, windows) -> {

@@ -217,7 +217,7 @@ class EtcdRevisionStoreTest {
     }
 
     @Test
-    void append_moreOpsThanEtcdAllows_namesCountAndFlag() throws Exception {
+    void append_tooManyOperationsRejected() throws Exception {
         final EtcdRevisionStore store = open(100);
         final io.guise.proto.Delta.Builder delta = io.guise.proto.Delta.newBuilder().setFromRevision(0)
                 .setToRevision(1);

@@ -187,7 +187,7 @@ public sealed interface Expectation {
 
     /**
      * After each partition heals (a {@code restore_link} of a link to the manager,
-     * or a {@code heal_access_point}), every access point holds the manager's
+     * or a {@code heal_access_point}), every access point has the manager's
      * latest revision within {@code max}.
      */
     record ConvergenceWithin(String name, Duration max) implements Expectation {

@@ -209,9 +209,9 @@ public final class ScenarioRunner {
         }
 
         /**
-         * Starts the Toxiproxy of the network section and a proxy per link; returns
+         * Starts the Toxiproxy of the network section and a proxy per link. Returns
          * the endpoints with each linked endpoint's address replaced by its proxy's,
-         * so access points reach it through the proxy.
+         * so that access points reach it through the proxy.
          */
         private List<Endpoint> startNetwork(List<Endpoint> endpoints) throws Exception {
             network = NetworkHandle.start(scenario.network(), scenario.seed());
@@ -484,7 +484,7 @@ public final class ScenarioRunner {
         }
 
         /**
-         * Records when every access point holds the manager's latest revision,
+         * Records when every access point has the manager's latest revision,
          * polling every 5 ms from now until the end of the run.
          */
         private void watchConvergence(String trigger, LongSupplier clock) {

@@ -89,7 +89,7 @@ class NetworkSectionTest {
     }
 
     @Test
-    void link_toUnknownEndpoint_andDuplicateName_areRejected() {
+    void link_unknownEndpointAndDuplicateName() {
         assertThat(problems(BASE + "    - {name: control, to: api-9}\n")).containsExactly(
                 "s.yaml:21: network.links[2].name: \"control\" (expected: a unique link name, but network.links[0] "
                         + "has it)",
@@ -98,7 +98,7 @@ class NetworkSectionTest {
     }
 
     @Test
-    void toxic_badTypeAttributeAndSlicerRule_areRejected() {
+    void toxic_badTypeAttributeAndSlicer() {
         assertThat(problems(BASE + """
                     - name: api-2-net
                       to: api-2
@@ -151,7 +151,7 @@ class NetworkSectionTest {
     }
 
     @Test
-    void linkEvents_withoutNetworkSection_sayToAddOne() {
+    void linkEvents_withoutNetworkSection() {
         final String withoutNetwork = BASE.substring(0, BASE.indexOf("network:"));
         assertThat(problems(withoutNetwork + """
                 timeline:
